@@ -1,0 +1,28 @@
+"""Extraction: a 决算 document (PDF or text export) -> raw table cells and narrative, with provenance."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from extract.model import InputError, RawDocument
+
+SUPPORTED_SUFFIXES = {".pdf", ".md", ".txt", ".markdown"}
+
+
+def extract_document(path: Path, engine: str = "auto") -> RawDocument:
+    """Dispatch on what the file is (its bytes, not only its suffix)."""
+    if not path.exists():
+        raise InputError("missing", f"{path.name}: file not found")
+    suffix = path.suffix.lower()
+    with open(path, "rb") as f:
+        head = f.read(1024)
+    if suffix == ".pdf" or head.startswith(b"%PDF"):
+        if not head.startswith(b"%PDF"):
+            raise InputError("not-pdf", f"{path.name}: not a PDF (no %PDF header)" if head else f"{path.name}: file is empty")
+        from extract.pdf import extract_pdf
+
+        return extract_pdf(path, engine=engine)
+    if suffix in (".md", ".txt", ".markdown"):
+        from extract.text_export import extract_text_export
+
+        return extract_text_export(path)
+    raise InputError("unsupported", f"{path.name}: unsupported file type {suffix or '(none)'}")

@@ -1,0 +1,59 @@
+"""What extraction hands to normalization: raw cells with their provenance."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class InputError(Exception):
+    """A document that cannot be converted; the message is one line naming the problem."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass
+class RawRow:
+    cells: list[str]
+    page: int | None = None  # 1-based page, None for text exports
+    line: int | None = None  # line in a text export, row index on the page for PDFs
+    boxes: list[tuple[float, float, float, float] | None] | None = None  # cell positions on the page
+
+
+@dataclass
+class RawTable:
+    table_id: str | None
+    title: str
+    identified_by: str  # "title", "marker" or "signature"
+    header_rows: list[RawRow] = field(default_factory=list)
+    rows: list[RawRow] = field(default_factory=list)
+    marker: str | None = None
+    unit: str | None = None
+    department: str | None = None
+    pages: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # non-tabular lines inside the table (注, 本部门无…)
+    engine: str = "text"
+    header_spans_known: bool = False  # True when merged header cells were already filled by the engine
+
+
+@dataclass
+class NarrativeBlock:
+    section: tuple[str, ...]
+    text: str
+    page: int | None = None
+    line: int | None = None
+
+
+@dataclass
+class RawDocument:
+    source: Path
+    kind: str  # "text" or "pdf"
+    tables: list[RawTable]
+    narrative: list[NarrativeBlock]
+    department: str | None = None
+    year: int | None = None
+    unit: str | None = None
+    page_count: int | None = None
+    page_kinds: dict[int, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)

@@ -1,0 +1,125 @@
+"""Text exports (OCR / markdown conversions) of a 决算 document: tab-separated tables between titles."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import regex
+
+from extract.identify import declares_empty, find_department, find_marker, find_unit, find_year, match_title, split_header
+from extract.model import InputError, NarrativeBlock, RawDocument, RawRow, RawTable
+from normalize.labels import squeeze
+from schemas import TableSchema
+
+TEXT_SUFFIXES = {".md", ".txt", ".markdown"}
+_HEADING = regex.compile(r"^\s*(#{1,6})\s*(.+?)\s*$")
+_PART = regex.compile(r"^第[一二三四五六七八九十]+部分")
+_PARAGRAPH_LIMIT = 80  # a non-tabular line this long after the rows is narrative, not a table note
+
+
+@dataclass
+class _Segment:
+    schema: TableSchema
+    title: str
+    line: int
+    rows: list[RawRow] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    meta_lines: list[str] = field(default_factory=list)
+
+
+def read_text(path: Path) -> str:
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError("empty", f"{path.name}: file is empty")
+    if b"\x00" in data[:65536]:
+        raise InputError("binary", f"{path.name}: binary content, not a text export")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise InputError("encoding", f"{path.name}: neither UTF-8 nor GB18030 text ({exc.reason})") from None
+    controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\t\r\n\f")
+    if controls > 0.01 * min(len(text), 65536):
+        raise InputError("binary", f"{path.name}: {controls} control characters, not a text export")
+    return text
+
+
+def extract_text_export(path: Path) -> RawDocument:
+    text = read_text(path)
+    lines = text.splitlines()
+    segments: list[_Segment] = []
+    narrative: list[NarrativeBlock] = []
+    section: list[tuple[int, str]] = []
+    current: _Segment | None = None
+
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        heading = _HEADING.match(line)
+        schema = match_title(stripped.lstrip("#-* ")) if stripped and "\t" not in line else None
+        if schema is not None:
+            current = _Segment(schema, stripped.lstrip("#-* ").strip(), number)
+            segments.append(current)
+            continue
+        if heading or _PART.match(stripped):
+            current = None
+            if heading:
+                level = len(heading.group(1))
+                section = [s for s in section if s[0] < level] + [(level, heading.group(2))]
+            else:
+                section = [(1, stripped)]
+            continue
+        if current is not None:
+            if "\t" in line:
+                current.rows.append(RawRow(cells=line.split("\t"), line=number))
+                continue
+            if not stripped:
+                continue
+            if current.rows and len(squeeze(stripped)) > _PARAGRAPH_LIMIT and not squeeze(stripped).startswith("注"):
+                current = None
+            else:
+                (current.meta_lines if not current.rows else current.notes).append(stripped)
+                continue
+        if stripped:
+            narrative.append(NarrativeBlock(tuple(s[1] for s in section), stripped, None, number))
+
+    tables = _tables_from_segments(segments)
+    if not tables:
+        raise InputError("not-juesuan", f"{path.name}: no standard 决算 table found in the text")
+    meta_text = "\n".join(lines[:40])
+    return RawDocument(
+        source=path,
+        kind="text",
+        tables=tables,
+        narrative=narrative,
+        department=next((t.department for t in tables if t.department), None),
+        year=find_year(meta_text) or next((find_year(t.title) for t in tables if find_year(t.title)), None),
+        unit=next((t.unit for t in tables if t.unit), None),
+    )
+
+
+def _tables_from_segments(segments: list[_Segment]) -> list[RawTable]:
+    tables: dict[str, RawTable] = {}
+    for seg in segments:
+        if not seg.rows and not any(declares_empty(n) for n in seg.notes + seg.meta_lines):
+            continue  # a table of contents line, not a table
+        meta = " ".join(seg.meta_lines + [seg.title])
+        header, data = split_header(seg.rows)
+        existing = tables.get(seg.schema.id)
+        if existing is not None:
+            existing.rows.extend(r for r in data)
+            existing.notes.extend(seg.notes)
+            continue
+        tables[seg.schema.id] = RawTable(
+            table_id=seg.schema.id,
+            title=seg.title,
+            identified_by="title",
+            header_rows=header,
+            rows=data,
+            marker=find_marker(meta),
+            unit=find_unit(meta),
+            department=next(filter(None, map(find_department, seg.meta_lines)), None),
+            notes=seg.notes + [m for m in seg.meta_lines if declares_empty(m)],
+        )
+    return sorted(tables.values(), key=lambda t: t.table_id)

@@ -1,0 +1,117 @@
+"""The `juesuan` command line."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from juesuan.batch import collect_jobs, run_batch, write_summary_json
+from juesuan.pipeline import Options, Result
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="部门决算 PDFs and text exports -> clean, checked tables.")
+console = Console(stderr=True)
+out_console = Console()
+FORMATS = {"csv", "parquet"}
+
+
+@app.command()
+def extract(
+    paths: list[Path] = typer.Argument(..., help="Documents or folders of documents (.pdf, .md, .txt)."),
+    out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder; each document gets OUT/<folder>/<doc-id>/."),
+    workers: int = typer.Option(1, "--workers", "-w", help="Documents converted in parallel (0 = all cores)."),
+    formats: str = typer.Option("csv,parquet", "--format", help="Comma-separated: csv, parquet."),
+    engine: str = typer.Option("auto", "--engine", help="PDF table engine: auto, pdfplumber or camelot."),
+    force: bool = typer.Option(False, "--force", help="Convert again even when outputs are up to date."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors and the final line."),
+    json_lines: bool = typer.Option(False, "--json", help="One JSON line per document on stdout."),
+):
+    """Convert documents; print a per-table summary of each."""
+    wanted = {f.strip() for f in formats.split(",") if f.strip()}
+    if not wanted <= FORMATS:
+        console.print(f"error: unknown format(s): {', '.join(sorted(wanted - FORMATS))}")
+        raise typer.Exit(2)
+    if engine not in ("auto", "pdfplumber", "camelot"):
+        console.print(f"error: unknown engine {engine!r}")
+        raise typer.Exit(2)
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        console.print(f"error: not found: {', '.join(map(str, missing))}")
+        raise typer.Exit(2)
+    jobs = collect_jobs(paths)
+    if not jobs:
+        console.print("error: no .pdf, .md or .txt documents under the given paths")
+        raise typer.Exit(2)
+    workers = workers or os.cpu_count() or 1
+
+    def report(result: Result, done: int, total: int) -> None:
+        if json_lines:
+            out_console.print_json(json.dumps(_result_json(result), ensure_ascii=False), indent=None)
+        elif not result.ok:
+            console.print(f"[red]error[/red] {result.error}", highlight=False)
+        elif not quiet:
+            _print_document(result)
+
+    summary = run_batch(jobs, out, Options(formats=wanted, engine=engine), workers=workers, force=force, on_result=report)
+    write_summary_json(out, summary)
+    line = f"{len(summary.converted)} converted, {len(summary.failed)} failed, {len(summary.skipped)} up to date -> {out}"
+    console.print(line, highlight=False)
+    raise typer.Exit(1 if summary.failed else 0)
+
+
+def _result_json(result: Result) -> dict:
+    if not result.ok:
+        return {"file": str(result.source), "ok": False, "stage": result.error_stage, "error": result.error}
+    m = result.manifest
+    return {
+        "file": str(result.source),
+        "ok": True,
+        "out": str(result.target),
+        "tables": sum(1 for t in m["tables"].values() if t["found"]),
+        "values": sum(t.get("values", 0) for t in m["tables"].values()),
+        "unreadable": len(m["unreadable"]),
+        "junk_rows": m["junk_rows"]["count"],
+    }
+
+
+def _print_document(result: Result) -> None:
+    m = result.manifest
+    table = Table(title=f"{result.source.name} -> {result.target}", title_justify="left")
+    for column in ("table", "title", "rows", "values", "pages", "note"):
+        table.add_column(column)
+    unreadable_by_table: dict[str, int] = {}
+    for p in m["unreadable"]:
+        unreadable_by_table[p["table"]] = unreadable_by_table.get(p["table"], 0) + 1
+    for tid, t in m["tables"].items():
+        if not t["found"]:
+            table.add_row(tid, t["title"], "-", "-", "-", "[red]not found[/red]")
+            continue
+        notes = []
+        if t["declared_empty"]:
+            notes.append("declared empty")
+        elif t["empty"]:
+            notes.append("empty")
+        if unreadable_by_table.get(tid):
+            notes.append(f"{unreadable_by_table[tid]} unreadable")
+        if t["header_mapping"] != "header":
+            notes.append("template column order")
+        pages = ",".join(map(str, t["pages"])) if t["pages"] else ""
+        table.add_row(tid, t["title"], str(t["rows"]), str(t["values"]), pages, "; ".join(notes))
+    out_console.print(table)
+    out_console.print(
+        f"department: {m['department']}  year: {m['year']}  unit: {m['unit']}  "
+        f"junk rows dropped: {m['junk_rows']['count']}  unreadable: {len(m['unreadable'])}",
+        highlight=False,
+    )
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

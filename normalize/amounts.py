@@ -1,0 +1,116 @@
+"""Amounts as printed in 决算 tables, read into Decimal.
+
+Every reading is explicit about what it did: a cell is a value, empty, or
+unreadable with a reason. Nothing is ever guessed into a number here; repairs
+that need evidence from other cells belong to the check stage.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import regex
+
+from normalize.labels import nfkc
+
+EMPTY_MARKS = {"", "-", "--", "—", "——", "–", "/", "\\", "－", "─", "…", "...", "——"}
+# Single strokes left by table rules when OCR reads a vertical line as a glyph.
+RULE_NOISE = {"1", "l", "I", "|", "丨", "｜", "!", "i"}
+
+_SPACES_AROUND_SEPARATORS = regex.compile(r"\s*([,.])\s*")
+_PLAIN = regex.compile(r"^-?\d+(\.\d+)?$")
+_GROUPED = regex.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+_COMMA_DECIMAL = regex.compile(r"^-?\d{1,3}(,\d{3})*,\d{2}$")
+
+
+@dataclass(frozen=True)
+class Amount:
+    """What one cell says: `value` when readable, else `problem` says why not (None + no problem = empty)."""
+
+    value: Decimal | None
+    raw: str
+    problem: str | None = None
+    note: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.value is None and self.problem is None
+
+    @property
+    def readable(self) -> bool:
+        return self.problem is None
+
+
+def parse_amount(raw: str | None) -> Amount:
+    """Read one printed amount.
+
+    `6, 558. 53` -> 6558.53; `６，５５８．５３` -> 6558.53; `9, 266, 11` -> 9266.11
+    (a last comma followed by exactly two digits is a misread decimal point);
+    blanks and dashes -> empty; two numbers in one cell, digits separated only by
+    spaces, or stray rule strokes -> unreadable.
+    """
+    text = raw or ""
+    s = nfkc(text).replace("，", ",").replace("．", ".").replace("。", ".").strip()
+    s = s.strip("_ ")
+    if s in EMPTY_MARKS:
+        return Amount(None, text)
+    if s in RULE_NOISE:
+        return Amount(None, text, problem="rule-line noise, not an amount")
+    negative = False
+    if s.startswith(("(", "（")) and s.endswith((")", "）")):
+        negative, s = True, s[1:-1].strip()
+    compact = _SPACES_AROUND_SEPARATORS.sub(r"\1", s)
+    tokens = compact.split()
+    if len(tokens) > 1:
+        if all(_well_formed(t) and "." in t for t in tokens):
+            return Amount(None, text, problem=f"{len(tokens)} amounts in one cell: {' | '.join(tokens)}")
+        if all(t.isdigit() for t in tokens):
+            return Amount(None, text, problem="digits separated by spaces only: decimal point unknown")
+        return Amount(None, text, problem="not an amount")
+    if regex.search(r"[^\d,.\-]", compact):
+        return Amount(None, text, problem="not an amount")
+    if regex.match(r"^-?0\d", compact):
+        return Amount(None, text, problem="leading zero: not a printed amount")
+    note = None
+    if _PLAIN.match(compact):
+        number = compact
+    elif _GROUPED.match(compact):
+        number = compact.replace(",", "")
+    elif _COMMA_DECIMAL.match(compact):
+        head, _, cents = compact.rpartition(",")
+        number = head.replace(",", "") + "." + cents
+        note = "last comma read as decimal point"
+    else:
+        return Amount(None, text, problem="malformed separators")
+    try:
+        value = Decimal(number)
+    except InvalidOperation:
+        return Amount(None, text, problem="not an amount")
+    return Amount(-value if negative else value, text, note=note)
+
+
+def _well_formed(token: str) -> bool:
+    return bool(_PLAIN.match(token) or _GROUPED.match(token) or _COMMA_DECIMAL.match(token))
+
+
+def amount_tokens(raw: str | None) -> list[Decimal]:
+    """Every well-formed amount inside a cell (where OCR glued two values into one cell)."""
+    compact = _SPACES_AROUND_SEPARATORS.sub(r"\1", nfkc(raw).replace("，", ",").replace("．", "."))
+    return [parse_amount(t).value for t in compact.split() if _well_formed(t)]
+
+
+def looks_like_amount(raw: str | None) -> bool:
+    """A cell that is meant to be an amount (has a decimal mark or digit groups), readable or not."""
+    s = _SPACES_AROUND_SEPARATORS.sub(r"\1", nfkc(raw).replace("，", ",").replace("．", ".")).strip()
+    return bool(regex.search(r"\d[.,]\d", s))
+
+
+def decimals(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def format_amount(value: Decimal, min_decimals: int = 2) -> str:
+    """Plain decimal string with at least two decimals: 360.0 -> '360.00'."""
+    places = max(min_decimals, decimals(value))
+    return f"{value:.{places}f}"

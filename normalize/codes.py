@@ -1,0 +1,164 @@
+"""政府收支分类 codes: joined from however OCR or the layout split them, completed from names.
+
+A code is resolved in this order:
+1. the digits as printed, joined (`201329 9` -> 2013299; `201 | 06 | 01` -> 2010601;
+   a column holding the whole code, `201 | 2013750 |` -> 2013750);
+2. when that is not a valid code carrying the row's name, the code whose name is the
+   row's name (in the same document's other tables first, then in the reference list),
+   under the current 类/款, and consistent with the printed digits (`206090` + 重点研发计划
+   -> 2060902; `3010` + 基本工资 -> 30101; `201 | 1329 | 99` + 其他组织事务支出 -> 2013299).
+Anything else is left unresolved and reported, never guessed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+
+from normalize.labels import normalize_name, nfkc
+from schemas import Subject, classification
+
+FUNCTION_LENGTHS = (3, 5, 7)
+ECONOMIC_LENGTHS = (3, 5)
+
+
+@dataclass(frozen=True)
+class CodeResolution:
+    code: str | None
+    how: str  # "read", "joined", "from-name", "unresolved", "none"
+    problem: str | None = None
+
+
+@dataclass
+class CodeContext:
+    """Where in a hierarchical table we are: the last 类 and 款 seen."""
+
+    kind: str = "function"
+    lei: str | None = None
+    kuan: str | None = None
+    sibling_names: dict[str, set[str]] = field(default_factory=dict)  # name -> codes read cleanly elsewhere in the document
+
+    def advance(self, code: str) -> None:
+        if len(code) == 3:
+            self.lei, self.kuan = code, None
+        elif len(code) == 5:
+            self.lei, self.kuan = code[:3], code
+        elif len(code) == 7:
+            self.lei, self.kuan = code[:3], code[:5]
+
+
+def digit_parts(cells: list[str]) -> list[str]:
+    """Digits of each code cell; cells without digits (OCR strokes like `l`) drop out."""
+    parts = []
+    for cell in cells:
+        digits = regex.sub(r"\D", "", nfkc(cell))
+        if digits:
+            parts.append(digits)
+    return parts
+
+
+def join_parts(parts: list[str], kind: str = "function") -> str:
+    """The code the printed parts spell, structurally (no name lookup)."""
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        return parts[0]
+    head = parts[0]
+    parts = [head] + [p for p in parts[1:] if p != head]
+    if len(parts) == 1:
+        return head
+    whole = [p for p in parts[1:] if p.startswith(head) and len(p) > len(head)]
+    if whole:
+        return max(whole, key=len)
+    if kind == "economic":
+        return head + parts[1][-2:]
+    return head + "".join(p[-2:] if len(p) >= 2 else p for p in parts[1:])
+
+
+def valid_shape(code: str, kind: str) -> bool:
+    lengths = ECONOMIC_LENGTHS if kind == "economic" else FUNCTION_LENGTHS
+    prefix = "3" if kind == "economic" else "2"
+    return code.isdigit() and len(code) in lengths and code.startswith(prefix)
+
+
+def names_match(name: str, subject: Subject) -> bool:
+    key = normalize_name(name)
+    return any(normalize_name(n) == key for n in subject.names)
+
+
+def resolve_code(cells: list[str], name: str, context: CodeContext) -> CodeResolution:
+    """Resolve one row's code from its code cells and its name (see module docstring)."""
+    reference = classification()
+    parts = digit_parts(cells)
+    joined = join_parts(parts, context.kind)
+    how = "read" if len(parts) <= 1 and (not cells or "".join(cells).strip().isdigit()) else "joined"
+    if joined and valid_shape(joined, context.kind):
+        subject = reference.get(joined)
+        known_here = joined in context.sibling_names.get(normalize_name(name), set())
+        if known_here or (subject is not None and names_match(name, subject)):
+            return CodeResolution(joined, how)
+    by_name = _codes_by_name(name, joined, parts, context)
+    if len(by_name) == 1:
+        code = by_name.pop()
+        return CodeResolution(code, "read" if code == joined and how == "read" else "from-name")
+    if joined and valid_shape(joined, context.kind):
+        subject = reference.get(joined)
+        if subject is None:
+            return CodeResolution(joined, how, problem=f"{joined} is not in the reference list")
+        return CodeResolution(joined, how, problem=f"{joined} is {subject.name} in the reference list, row says {name}")
+    if not joined:
+        if len(by_name) > 1:
+            return CodeResolution(None, "unresolved", problem=f"no code printed; name fits {sorted(by_name)}")
+        return CodeResolution(None, "none")
+    detail = f"; name fits {sorted(by_name)}" if by_name else ""
+    return CodeResolution(None, "unresolved", problem=f"code {' '.join(c.strip() for c in cells if c.strip())!r} is incomplete{detail}")
+
+
+def _codes_by_name(name: str, joined: str, parts: list[str], context: CodeContext) -> set[str]:
+    key = normalize_name(name)
+    if not key:
+        return set()
+    candidates = set(context.sibling_names.get(key, set()))
+    if not candidates:
+        candidates = {s.code for s in classification().values() if s.kind == context.kind and names_match(key, s)}
+    candidates = {c for c in candidates if _fits_context(c, context) and _consistent(c, joined, parts)}
+    if not candidates and len(key) >= 6:
+        # A name cut off at the cell edge (`机关事业单位基本养老保险缴`) still names one subject.
+        truncated = {
+            s.code
+            for s in classification().values()
+            if s.kind == context.kind and any(normalize_name(n).startswith(key) for n in s.names)
+        }
+        candidates = {c for c in truncated if _fits_context(c, context) and _consistent(c, joined, parts)}
+    return candidates
+
+
+def _fits_context(code: str, context: CodeContext) -> bool:
+    """A 款 sits under the current 类, a 项 under the current 款 (tables list children after parents)."""
+    if context.kind == "economic":
+        return len(code) == 3 or context.lei is None or code[:3] == context.lei
+    if len(code) == 5:
+        return context.lei is None or code[:3] == context.lei
+    if len(code) == 7:
+        return context.kuan is None or code[:5] == context.kuan
+    return True
+
+
+def _consistent(code: str, joined: str, parts: list[str]) -> bool:
+    """The printed digits could be this code: a truncation of it, or it read across split columns."""
+    if not parts:
+        return True
+    raw = "".join(parts)
+    return code.startswith(joined) or code.startswith(raw) or _is_subsequence(code, raw)
+
+
+def _is_subsequence(needle: str, haystack: str) -> bool:
+    it = iter(haystack)
+    return all(ch in it for ch in needle)
+
+
+def level_of(code: str | None, kind: str) -> str | None:
+    if not code:
+        return None
+    lengths = {3: "类", 5: "款", 7: "项"}
+    return lengths.get(len(code)) if kind == "function" or len(code) < 7 else None

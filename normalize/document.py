@@ -1,0 +1,91 @@
+"""A whole document normalized: every table canonical, every code resolved across sibling tables."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from extract.model import RawDocument
+from normalize.codes import CodeContext, CodeResolution, level_of, resolve_code
+from normalize.model import CanonicalRow, CanonicalTable, Cell, DroppedRow
+from normalize.tables import canonicalize
+from schemas import table_schemas
+
+
+
+
+@dataclass
+class NormalizedDocument:
+    raw: RawDocument
+    tables: dict[str, CanonicalTable] = field(default_factory=dict)
+
+    @property
+    def missing(self) -> list[str]:
+        return [s.id for s in table_schemas() if s.id not in self.tables]
+
+    def problems(self) -> list[dict]:
+        """Every cell or code that could not be read safely: left empty, listed for the reader."""
+        found = []
+        for table in self.tables.values():
+            for row in table.rows:
+                if row.code_problem:
+                    found.append(_problem(table, row, "code", " ".join(row.code_cells), row.code_problem))
+                for measure, cell in row.values.items():
+                    if cell.problem and cell.value is None:
+                        found.append(_problem(table, row, measure, cell.raw, cell.problem))
+        return found
+
+
+def _problem(table: CanonicalTable, row: CanonicalRow, measure: str, raw: str, problem: str) -> dict:
+    return {
+        "table": table.id,
+        "side": row.side,
+        "code": row.code or "",
+        "name": row.name,
+        "measure": measure,
+        "as_printed": raw,
+        "problem": problem,
+        "page": row.page,
+        "line": row.line,
+    }
+
+
+def normalize_document(raw: RawDocument) -> NormalizedDocument:
+    doc = NormalizedDocument(raw=raw)
+    for raw_table in raw.tables:
+        doc.tables[raw_table.table_id] = canonicalize(raw_table)
+    resolve_codes(doc.tables.values())
+    return doc
+
+
+def resolve_codes(tables) -> None:
+    """Resolve every coded row, using names read cleanly in sibling tables as first evidence."""
+    coded = [t for t in tables if t.schema.layout in ("coded", "economic")]
+    siblings: dict[str, dict[str, set[str]]] = {"function": {}, "economic": {}}
+    for table in coded:
+        kind = _kind(table)
+        for row, resolution in _walk(table, CodeContext(kind=kind)):
+            if resolution.code and resolution.how in ("read", "joined") and not resolution.problem:
+                siblings[kind].setdefault(row.name, set()).add(resolution.code)
+    for table in coded:
+        kind = _kind(table)
+        for row, resolution in _walk(table, CodeContext(kind=kind, sibling_names=siblings[kind])):
+            row.code = resolution.code
+            row.code_how = resolution.how
+            row.code_problem = resolution.problem
+            row.level = level_of(resolution.code, kind)
+
+
+def _kind(table: CanonicalTable) -> str:
+    return "economic" if table.schema.layout == "economic" else "function"
+
+
+def _walk(table: CanonicalTable, context: CodeContext):
+    contexts = {}
+    for row in table.rows:
+        ctx = contexts.setdefault(row.block, CodeContext(kind=context.kind, sibling_names=context.sibling_names))
+        if row.name in ("合计", "总计") or row.name.endswith("经费合计"):
+            yield row, CodeResolution(None, "none")
+            continue
+        resolution = resolve_code(row.code_cells, row.name, ctx)
+        if resolution.code:
+            ctx.advance(resolution.code)
+        yield row, resolution

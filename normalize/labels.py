@@ -1,0 +1,46 @@
+"""Names, labels and titles: one canonical spelling for matching and output."""
+from __future__ import annotations
+
+import unicodedata
+
+import regex
+
+_WHITESPACE = regex.compile(r"\s+")
+_MARKDOWN_ESCAPES = regex.compile(r"\\([_*#\[\]()])")
+_ORDINAL_PREFIX = regex.compile(
+    r"^(?:[一二三四五六七八九十百零〇]+[、.．]|[(（][一二三四五六七八九十]+[)）]|\d{1,2}[、.．](?!\d)|[(（]\d{1,2}[)）])"
+)
+_QUOTES = regex.compile(r"[\"“”‘’'「」『』]")
+_CJK = regex.compile(r"\p{Han}")
+
+
+def nfkc(text: str | None) -> str:
+    return unicodedata.normalize("NFKC", text or "")
+
+
+def squeeze(text: str | None) -> str:
+    """NFKC with every whitespace removed (OCR and PDF cells break words anywhere)."""
+    return _WHITESPACE.sub("", _MARKDOWN_ESCAPES.sub(r"\1", nfkc(text)))
+
+
+def normalize_name(text: str | None) -> str:
+    """A subject or item name: NFKC, no whitespace, no ordinal prefix (一、 二十三、 (一) 1.)."""
+    name = squeeze(text).strip("_-:：·")
+    previous = None
+    while previous != name:
+        previous = name
+        name = _ORDINAL_PREFIX.sub("", name)
+    return name
+
+
+def title_key(text: str | None) -> str:
+    """A table title reduced for matching: no quotes, years, ordinals, unit or (汇总) notes."""
+    key = normalize_name(text).lstrip("#").strip()
+    key = _QUOTES.sub("", key)
+    key = regex.sub(r"^\d{4}年度?", "", key)
+    key = regex.sub(r"[(（]汇总[)）]", "", key)
+    return key
+
+
+def has_cjk(text: str | None) -> bool:
+    return bool(text) and bool(_CJK.search(text))

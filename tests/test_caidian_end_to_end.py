@@ -1,0 +1,108 @@
+"""The caidian sample, end to end: every value as published, or listed as unreadable."""
+import json
+import subprocess
+import sys
+
+from conftest import CAIDIAN, ROOT, read_csv
+
+from schemas import classification
+from normalize.codes import valid_shape
+
+# Damage that reads as a plausible number and that only the accounting identities reveal
+# (the check stage repairs these; see test_repair.py).
+IDENTITY_ONLY_DAMAGE = {
+    ("t03", "", "2080502", "项目支出"),  # a stray 1.50 printed in an empty cell
+    ("t03", "", "208", "项目支出"),  # 3.03 glued onto the row above
+    ("t03", "", "2060404", "本年支出合计"),  # row merged into 20604 by OCR
+    ("t03", "", "2060404", "项目支出"),
+}
+
+
+def fact_key(table, row, measure):
+    return (table.id, row.side, row.code or row.name, measure.split("/", 1)[1] if row.side else measure)
+
+
+def test_every_published_value_is_extracted_or_listed_as_unreadable(caidian_doc, caidian_expected):
+    got = {fact_key(t, r, m): c for t in caidian_doc.tables.values() for r, m, c in t.cells()}
+    unreadable = {(p["table"], p["side"], p["code"] or p["name"], p["measure"].split("/", 1)[-1]) for p in caidian_doc.problems()}
+    wrong = []
+    for key, value in caidian_expected.items():
+        cell = got.get(key)
+        if cell is not None and cell.value == value:
+            continue
+        if key in unreadable or key in IDENTITY_ONLY_DAMAGE:
+            continue
+        wrong.append((key, value, cell.value if cell else None))
+    assert wrong == []
+
+
+def test_no_value_is_invented(caidian_doc, caidian_expected):
+    extra = [
+        fact_key(t, r, m)
+        for t in caidian_doc.tables.values()
+        for r, m, c in t.cells()
+        if c.value is not None and fact_key(t, r, m) not in caidian_expected and fact_key(t, r, m) not in IDENTITY_ONLY_DAMAGE
+    ]
+    assert extra == []
+
+
+def test_every_code_is_valid_with_its_reference_name(caidian_doc):
+    reference = classification()
+    for table in caidian_doc.tables.values():
+        kind = "economic" if table.id == "t06" else "function"
+        for row in table.rows:
+            if row.code is None:
+                continue
+            assert valid_shape(row.code, kind), (table.id, row.code)
+            assert row.code in reference, (table.id, row.code, row.name)
+            if not row.code_problem:
+                ref_names = reference[row.code].names
+                assert any(n.startswith(row.name) or row.name.startswith(n) for n in ref_names), (table.id, row.code, row.name)
+
+
+def test_document_metadata(caidian_doc):
+    raw = caidian_doc.raw
+    assert (raw.department, raw.year, raw.unit) == ("武汉市蔡甸区经济信息化和科技创新局(汇总)", 2024, "万元")
+    assert caidian_doc.missing == []
+    assert caidian_doc.tables["t08"].declared_empty
+
+
+def test_junk_rows_are_counted(caidian_doc):
+    reasons = [d.reason for t in caidian_doc.tables.values() for d in t.dropped]
+    assert "OCR garbage (foreign script)" in reasons
+    assert any("garbled header" in r for r in reasons)
+
+
+def test_cli_writes_every_output_atomically(tmp_path):
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "juesuan.cli", "extract", str(CAIDIAN.parent), "--out", str(out)],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    folder = out / "caidian" / "caidian_2024"
+    names = sorted(p.name for p in folder.iterdir())
+    assert "facts.csv" in names and "facts.parquet" in names and "manifest.json" in names
+    assert "t05_general_budget_expenditure.csv" in names and "t08_state_capital_expenditure.parquet" in names
+    assert not [p for p in out.rglob("*") if p.name.startswith(".")]
+    assert (folder / "facts.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    facts = read_csv(folder / "facts.csv")
+    assert {"table", "side", "code", "name", "measure", "value", "unit", "page"} <= set(facts[0])
+    total = next(f for f in facts if f["table"] == "t01" and f["side"] == "收入" and f["name"] == "总计")
+    assert total["value"] == "9266.11" and total["unit"] == "万元" and total["page"] == ""
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["tables"]["t08"]["declared_empty"] is True
+    assert len(manifest["source"]["sha256"]) == 64
+    assert manifest["junk_rows"]["count"] >= 3
+    assert "t03" in {p["table"] for p in manifest["unreadable"]}
+    assert "t01" in done.stdout and "declared empty" in done.stdout
+
+
+def test_parquet_keeps_decimals_and_strings(tmp_path):
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "out"
+    subprocess.run([sys.executable, "-m", "juesuan.cli", "extract", str(CAIDIAN), "--out", str(out), "--quiet"], check=True, cwd=ROOT)
+    table = pq.read_table(out / "caidian" / "caidian_2024" / "t02_revenue.parquet")
+    assert str(table.schema.field("本年收入合计").type).startswith("decimal128")
+    assert str(table.schema.field("code").type) == "string"

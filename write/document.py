@@ -1,0 +1,86 @@
+"""Everything written for one document, in one atomic folder: OUT/<group>/<doc-id>/."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from normalize.document import NormalizedDocument
+from schemas import table_schemas
+from write.atomic import atomic_directory
+from write.tables import FACT_COLUMNS, fact_rows, wide_rows, write_csv, write_parquet
+
+NARRATIVE_COLUMNS = ["section", "text", "page", "line"]
+
+
+def write_document(doc: NormalizedDocument, target: Path, doc_id: str, source_sha256: str, tool_version: str, formats: set[str]) -> dict:
+    """Write all outputs of one document; returns the manifest."""
+    manifest = build_manifest(doc, doc_id, source_sha256, tool_version)
+    with atomic_directory(target) as staging:
+        facts = fact_rows(doc, doc_id)
+        _write(staging / "facts", FACT_COLUMNS, facts, {"value"}, formats)
+        for schema in table_schemas():
+            table = doc.tables.get(schema.id)
+            if table is None:
+                continue
+            columns, rows = wide_rows(table)
+            _write(staging / f"{schema.id}_{schema.slug}", columns, rows, set(table.measures), formats)
+        narrative = [
+            {"section": " / ".join(b.section), "text": b.text, "page": b.page, "line": b.line} for b in doc.raw.narrative
+        ]
+        write_csv(staging / "narrative_sections.csv", NARRATIVE_COLUMNS, narrative)
+        (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    return manifest
+
+
+def _write(stem: Path, columns, rows, decimal_columns, formats) -> None:
+    if "csv" in formats:
+        write_csv(stem.with_suffix(".csv"), columns, rows)
+    if "parquet" in formats:
+        write_parquet(stem.with_suffix(".parquet"), columns, rows, decimal_columns)
+
+
+def build_manifest(doc: NormalizedDocument, doc_id: str, source_sha256: str, tool_version: str) -> dict:
+    raw = doc.raw
+    dropped = [
+        {"table": t.id, "reason": d.reason, "text": d.text, "page": d.page, "line": d.line}
+        for t in doc.tables.values()
+        for d in t.dropped
+    ]
+    tables = {}
+    for schema in table_schemas():
+        table = doc.tables.get(schema.id)
+        if table is None:
+            tables[schema.id] = {"title": schema.title, "found": False}
+            continue
+        facts = sum(1 for _, _, c in table.cells() if c.value is not None)
+        tables[schema.id] = {
+            "title": table.title,
+            "found": True,
+            "rows": len(table.rows),
+            "values": facts,
+            "empty": facts == 0,
+            "declared_empty": table.declared_empty,
+            "unit": table.unit or raw.unit,
+            "pages": table.pages,
+            "identified_by": table.identified_by,
+            "engine": table.engine,
+            "header_mapping": table.header_mapping,
+            "measures": table.measures,
+        }
+    return {
+        "tool": "juesuan",
+        "tool_version": tool_version,
+        "doc_id": doc_id,
+        "source": {"path": str(raw.source), "name": raw.source.name, "sha256": source_sha256, "kind": raw.kind},
+        "department": raw.department,
+        "year": raw.year,
+        "unit": raw.unit,
+        "pages": raw.page_count,
+        "page_kinds": {str(k): v for k, v in sorted(raw.page_kinds.items())},
+        "tables": tables,
+        "missing_tables": doc.missing,
+        "junk_rows": {"count": len(dropped), "by_reason": dict(Counter(d["reason"] for d in dropped)), "rows": dropped},
+        "unreadable": doc.problems(),
+        "warnings": raw.warnings,
+    }

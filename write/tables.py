@@ -1,0 +1,105 @@
+"""Long (facts) and wide (one file per table) forms of a normalized document."""
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from normalize.amounts import decimals, format_amount
+from normalize.document import NormalizedDocument
+from normalize.model import CanonicalTable
+
+FACT_COLUMNS = [
+    "doc_id", "table", "side", "code", "level", "name", "measure", "value",
+    "unit", "page", "line", "repaired", "note", "source",
+]
+STRING = pa.string()
+
+
+def fact_rows(doc: NormalizedDocument, doc_id: str) -> list[dict]:
+    """One row per non-empty numeric cell, with its provenance."""
+    rows = []
+    for table in doc.tables.values():
+        for row, measure, cell in table.cells():
+            if cell.value is None:
+                continue
+            rows.append(
+                {
+                    "doc_id": doc_id,
+                    "table": table.id,
+                    "side": row.side,
+                    "code": row.code or "",
+                    "level": row.level or "",
+                    "name": row.name,
+                    "measure": measure.split("/", 1)[1] if row.side and measure.startswith(row.side + "/") else measure,
+                    "value": cell.value,
+                    "unit": table.unit or doc.raw.unit or "",
+                    "page": cell.page,
+                    "line": cell.line,
+                    "repaired": cell.repaired,
+                    "note": cell.repair or cell.note or "",
+                    "source": doc.raw.source.name,
+                }
+            )
+    return rows
+
+
+def wide_rows(table: CanonicalTable) -> tuple[list[str], list[dict]]:
+    """One row per table row, one column per measure (two-sided tables keep side as a column)."""
+    key = ["side", "code", "level", "name"] if table.schema.two_sided else ["code", "level", "name"]
+    measures = [m for m in table.measures]
+    columns = key + measures + ["page", "line"]
+    rows = []
+    for row in table.rows:
+        record = {"side": row.side, "code": row.code or "", "level": row.level or "", "name": row.name}
+        for m in measures:
+            cell = row.values.get(m)
+            record[m] = cell.value if cell is not None else None
+        record["page"], record["line"] = row.page, row.line
+        rows.append({c: record.get(c) for c in columns})
+    return columns, rows
+
+
+def write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
+    """UTF-8 with BOM so that Excel shows the Chinese; Decimal written as plain strings, empty stays empty."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_csv_value(row.get(c)) for c in columns])
+    path.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
+
+
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format_amount(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def write_parquet(path: Path, columns: list[str], rows: list[dict], decimal_columns: set[str]) -> None:
+    """Parquet with decimal128 amounts and string keys (never floats or objects)."""
+    scale = max([decimals(r[c]) for r in rows for c in decimal_columns if r.get(c) is not None] + [2])
+    arrays, fields = [], []
+    for c in columns:
+        values = [r.get(c) for r in rows]
+        if c in decimal_columns:
+            dtype = pa.decimal128(22, scale)
+            values = [None if v is None else v.quantize(Decimal(1).scaleb(-scale)) for v in values]
+        elif c in ("page", "line"):
+            dtype = pa.int32()
+        elif c == "repaired":
+            dtype = pa.bool_()
+        else:
+            dtype = STRING
+            values = [None if v is None else str(v) for v in values]
+        arrays.append(pa.array(values, type=dtype))
+        fields.append(pa.field(c, dtype))
+    pq.write_table(pa.Table.from_arrays(arrays, schema=pa.schema(fields)), path)
