@@ -93,6 +93,9 @@ def is_data_row(cells: list[str]) -> bool:
         return False
     if any(looks_like_amount(c) for c in cells if c):
         return True
+    if non_empty[0] in ("合计", "总计"):
+        # A 合计 row, unless its other cells are column labels (sub-headers printed in the 合计 row).
+        return not any(regex.search(r"\p{Han}", c) for c in non_empty[1:])
     return bool(_CODE_CELL.match(non_empty[0]) and len(non_empty) > 1)
 
 
@@ -114,7 +117,7 @@ def split_header(rows):
     for i, row in enumerate(rows):
         if is_header_terminator(row.cells):
             return rows[: i + 1], rows[i + 1 :]
-        if is_data_row(row.cells):
+        if is_data_row(row.cells) or (i > 0 and not any(squeeze(c) for c in row.cells)):
             return rows[:i], rows[i:]
     return rows, []
 

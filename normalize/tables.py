@@ -164,7 +164,7 @@ def _coded(raw: RawTable, table: CanonicalTable) -> None:
     paths = header_paths(raw.header_rows, width, raw.header_spans_known)
     roles = [column_role(p, schema) for p in paths]
     name_col = next((i for i, r in enumerate(roles) if r and r.role == "name"), None)
-    after_name = [(roles[i].measure if roles[i] and roles[i].role == "value" else None) for i in range((name_col or 0) + 1, width)]
+    after_name = [_value_measure(roles[i], paths[i]) for i in range((name_col or 0) + 1, width)]
     after_name = _trim(after_name)
     header_measures = [m for m in after_name if m]
     data = list(_data_rows(raw, table))
@@ -196,6 +196,22 @@ def _coded(raw: RawTable, table: CanonicalTable) -> None:
         table.rows.append(canonical)
 
 
+def is_code_fragment_noise_label(text: str) -> bool:
+    """`类`, `款`, `项` labels (or their OCR garble) printed in the code columns of the first data row."""
+    return squeeze(text) in ("类", "款", "项", "类款项", "类款", "款项")
+
+
+def _value_measure(role: Column | None, path: list[str]) -> str | None:
+    """The canonical measure of a value column, or its own header wording for a column the schema does not know."""
+    if role is not None and role.role == "value":
+        return role.measure
+    if role is None and path:
+        label = normalize_name(path[-1])
+        if label and not label.isdigit() and label not in ("栏次", "项目"):
+            return label
+    return None
+
+
 def _trim(items: list) -> list:
     while items and items[-1] is None:
         items.pop()
@@ -206,8 +222,12 @@ def _split_row(cells: list[str], name_col: int | None, width: int) -> tuple[list
     """Code cells, name and value cells of one coded row, tolerant of merged or missing columns."""
     cells = [c or "" for c in cells]
     cells = _unmerge_code_and_name(cells)
-    if name_col is not None and len(cells) == width and has_cjk(cells[name_col]):
-        return cells[:name_col], cells[name_col], cells[name_col + 1 :]
+    if name_col is not None and len(cells) == width:
+        # Positional: values sit under their headers; the name may span the code columns (合计).
+        named = [i for i in range(name_col + 1) if has_cjk(cells[i]) and not is_code_fragment_noise_label(cells[i])]
+        name_at = name_col if has_cjk(cells[name_col]) else (named[-1] if named else None)
+        if name_at is not None:
+            return cells[:name_at], cells[name_at], cells[name_col + 1 :]
     first_amount = next((i for i, c in enumerate(cells) if looks_like_amount(c)), len(cells))
     han = [i for i in range(first_amount) if has_cjk(cells[i])]
     if not han:

@@ -1,0 +1,375 @@
+"""Text-layer PDFs: triage pages cheaply, read ruled tables with pdfplumber (camelot as second engine),
+identify and join the nine standard tables, and keep the narrative in reading order."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pdfplumber
+import regex
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFSyntaxError
+from pdfplumber.utils.exceptions import PdfminerException
+
+from extract.identify import (
+    declares_empty,
+    find_department,
+    find_marker,
+    find_unit,
+    find_year,
+    header_labels,
+    match_signature,
+    match_title,
+    split_header,
+)
+from extract.lines import page_lines
+from extract.model import InputError, NarrativeBlock, RawDocument, RawRow, RawTable
+from normalize.labels import squeeze
+from schemas import table_schema
+
+MIN_RULES_FOR_TABLE = 6  # ruling segments a page needs before table detection is worth running
+MAX_PAGES = 2000
+
+
+@dataclass
+class PageTable:
+    """One ruled table found on one page, before joining across pages."""
+
+    page: int
+    grid: list[list[str]]
+    boxes: list[list[tuple | None]]
+    header_filled: list[list[str]]  # header cells with merged (spanned) cells filled in
+    caption: list[str]  # text lines above the table on the page
+    below: list[str]  # text lines below the table on the page
+    engine: str = "pdfplumber"
+
+
+@dataclass
+class _Open:
+    table: RawTable
+    width: int
+    header_keys: list[tuple[str, ...]] = field(default_factory=list)
+
+
+def extract_pdf(path: Path, engine: str = "auto") -> RawDocument:
+    try:
+        pdf = pdfplumber.open(path)
+    except (PDFPasswordIncorrect, PDFEncryptionError):
+        raise InputError("encrypted", f"{path.name}: encrypted PDF (password required)") from None
+    except (PDFSyntaxError, PdfminerException) as exc:
+        raise InputError("corrupt", f"{path.name}: corrupt PDF ({_short(exc)})") from None
+    except Exception as exc:
+        raise InputError("corrupt", f"{path.name}: cannot open PDF ({_short(exc)})") from None
+    with pdf:
+        try:
+            return _extract(pdf, path, engine)
+        except InputError:
+            raise
+        except (PDFPasswordIncorrect, PDFEncryptionError):
+            raise InputError("encrypted", f"{path.name}: encrypted PDF (password required)") from None
+        except (PDFSyntaxError, PdfminerException) as exc:
+            raise InputError("corrupt", f"{path.name}: corrupt or truncated PDF ({_short(exc)})") from None
+
+
+def _short(exc: Exception) -> str:
+    text = " ".join(str(exc).split()) or exc.__class__.__name__
+    return text[:160]
+
+
+def _extract(pdf, path: Path, engine: str) -> RawDocument:
+    page_count = len(pdf.pages)
+    if page_count == 0:
+        raise InputError("corrupt", f"{path.name}: PDF has no pages")
+    if page_count > MAX_PAGES:
+        raise InputError("too-large", f"{path.name}: {page_count} pages, more than {MAX_PAGES}")
+    kinds: dict[int, str] = {}
+    page_tables: list[PageTable] = []
+    narrative: list[NarrativeBlock] = []
+    cover_text = ""
+    warnings: list[str] = []
+    for number, page in enumerate(pdf.pages, start=1):
+        try:
+            kind = triage(page)
+            kinds[number] = kind
+            if kind == "table":
+                found = read_tables(page, number, engine)
+                if not found:
+                    kinds[number] = "narrative"
+                page_tables.extend(found)
+                outside = _lines_outside_tables(page, found)
+                narrative.extend(NarrativeBlock((), line, number) for line in outside if not _is_caption(line))
+            elif kind in ("narrative", "cover"):
+                lines = page_lines(page)
+                if kind == "cover" and not cover_text:
+                    cover_text = " ".join(lines)
+                narrative.extend(NarrativeBlock((), line, number) for line in lines)
+        finally:
+            page.close()
+    image_pages = [n for n, k in kinds.items() if k == "image-only"]
+    if image_pages:
+        warnings.append(f"image-only pages (need OCR, not read): {_ranges(image_pages)}")
+    if image_pages and len(image_pages) == page_count:
+        raise InputError("image-only", f"{path.name}: every page is an image (scanned PDF); OCR is not available yet")
+    tables = assemble(page_tables, kinds)
+    if not tables:
+        raise InputError("not-juesuan", f"{path.name}: no standard 决算 table found ({page_count} pages)")
+    narrative = _with_sections(narrative)
+    department = next((t.department for t in tables if t.department), None) or _department_from_cover(cover_text)
+    year = find_year(cover_text) or next((find_year(b.text) for b in narrative[:40] if find_year(b.text)), None)
+    return RawDocument(
+        source=path,
+        kind="pdf",
+        tables=tables,
+        narrative=narrative,
+        department=department,
+        year=year,
+        unit=next((t.unit for t in tables if t.unit), None),
+        page_count=page_count,
+        page_kinds=kinds,
+        warnings=warnings,
+    )
+
+
+# ---------------------------------------------------------------- triage
+
+
+def triage(page) -> str:
+    """table / narrative / cover / blank / image-only, from counts pdfplumber has without layout analysis."""
+    chars = len(page.chars)
+    rules = len(page.lines) + len(page.rects)
+    if chars == 0:
+        return "image-only" if page.images else "blank"
+    if rules >= MIN_RULES_FOR_TABLE:
+        return "table"
+    if chars < 60:
+        return "cover"
+    return "narrative"
+
+
+# ---------------------------------------------------------------- reading tables on a page
+
+
+def read_tables(page, number: int, engine: str) -> list[PageTable]:
+    if engine == "camelot":
+        from extract.camelot_engine import camelot_tables
+
+        return camelot_tables(page, number)
+    found = []
+    for table in page.find_tables():
+        grid = table.extract()
+        if not grid or max(len(r) for r in grid) < 2:
+            continue
+        boxes = [list(r.cells) for r in table.rows]
+        caption = _text_lines(page, (0, 0, page.width, table.bbox[1]))
+        below = _text_lines(page, (0, table.bbox[3], page.width, page.height))
+        found.append(
+            PageTable(
+                page=number,
+                grid=[[c if c is not None else None for c in row] for row in grid],
+                boxes=boxes,
+                header_filled=_fill_spans(table, grid),
+                caption=caption,
+                below=below,
+            )
+        )
+    return found
+
+
+def _fill_spans(table, grid: list[list[str | None]]) -> list[list[str]]:
+    """Each grid position's text, taking a merged cell's text into every position it covers."""
+    texts = {}
+    for r, row in enumerate(table.rows):
+        for c, box in enumerate(row.cells):
+            if box is not None:
+                texts[box] = grid[r][c] or ""
+    filled = []
+    for r, row in enumerate(table.rows):
+        out = []
+        for c, box in enumerate(row.cells):
+            if box is not None:
+                out.append(grid[r][c] or "")
+                continue
+            # A merged cell covering this position starts at or before the row's top and column's left edge.
+            x = table.columns[c].bbox[0] + 0.5
+            y = row.bbox[1] + 0.5
+            cover = next((t for b, t in texts.items() if b[0] <= x < b[2] and b[1] <= y < b[3]), "")
+            out.append(cover)
+        filled.append(out)
+    return filled
+
+
+def _text_lines(page, bbox) -> list[str]:
+    x0, top, x1, bottom = bbox
+    if bottom - top < 1:
+        return []
+    region = page.crop((max(0, x0), max(0, top), min(page.width, x1), min(page.height, bottom)), strict=False)
+    return page_lines(region)
+
+
+def _lines_outside_tables(page, found: list[PageTable]) -> list[str]:
+    if not found:
+        return page_lines(page)
+    lines = []
+    for t in found:
+        lines.extend(t.caption)
+    lines.extend(found[-1].below)
+    return list(dict.fromkeys(lines))
+
+
+def _is_caption(line: str) -> bool:
+    s = squeeze(line)
+    return bool(match_title(s) or find_marker(s) or find_unit(s) or s.startswith("部门"))
+
+
+# ---------------------------------------------------------------- joining pages into the nine tables
+
+
+def assemble(page_tables: list[PageTable], kinds: dict[int, str] | None = None) -> list[RawTable]:
+    """Identify each page table (title, marker, header signature) and join continuations.
+
+    A table without a title continues the open table only on the next page (blank pages
+    between are skipped) and only with the same columns and no other table's header.
+    """
+    kinds = kinds or {}
+    tables: dict[str, RawTable] = {}
+    current: _Open | None = None
+    for pt in page_tables:
+        if current is not None and not _adjacent(current.table.pages[-1], pt.page, kinds):
+            current = None
+        title_schema, title_line = _caption_title(pt.caption)
+        width = max(len(r) for r in pt.grid)
+        header_rows, data_rows = split_header(_raw_rows(pt))
+        labels = header_labels(header_rows)
+        signature = match_signature(labels) if labels else None
+        schema, identified_by = title_schema, "title"
+        continuing = current is not None and (
+            (schema is None and _continues(current, width, signature))
+            or (schema is not None and schema.id == current.table.table_id)  # title repeated on every page
+        )
+        if continuing:
+            _append(current, pt, header_rows, data_rows)
+            continue
+        if schema is None and signature is not None:
+            schema, identified_by = signature, "signature"
+        if schema is None or schema.id in tables:
+            if not _empty_grid(pt):
+                current = None
+            continue
+        caption_text = " ".join(pt.caption)
+        raw = RawTable(
+            table_id=schema.id,
+            title=title_line or schema.title,
+            identified_by=identified_by,
+            header_rows=_filled_header(pt, header_rows),
+            rows=data_rows,
+            marker=next((find_marker(line) for line in pt.caption if find_marker(line)), None),
+            unit=find_unit(caption_text),
+            department=next(filter(None, map(find_department, pt.caption)), None),
+            pages=[pt.page],
+            notes=[line for line in pt.below if declares_empty(line) or squeeze(line).startswith("注")],
+            engine=pt.engine,
+            header_spans_known=pt.engine == "pdfplumber",
+        )
+        tables[schema.id] = raw
+        current = _Open(raw, width, [tuple(squeeze(c) for c in r.cells) for r in header_rows])
+    return sorted(tables.values(), key=lambda t: t.table_id)
+
+
+def _adjacent(last_page: int, page: int, kinds: dict[int, str]) -> bool:
+    if page == last_page:
+        return True
+    return all(kinds.get(p, "blank") == "blank" for p in range(last_page + 1, page))
+
+
+def _caption_title(caption: list[str]):
+    for line in reversed(caption):
+        schema = match_title(line)
+        if schema is not None:
+            return schema, squeeze(line)
+    joined = "".join(squeeze(line) for line in caption[-3:])
+    schema = match_title(joined) if joined else None
+    return schema, (joined if schema else None)
+
+
+def _continues(current: _Open, width: int, signature) -> bool:
+    """A title-less table continues the open one when it has the same columns and no other table's header."""
+    if signature is not None and signature.id != current.table.table_id:
+        return False
+    return width == current.width
+
+
+def _append(current: _Open, pt: PageTable, header_rows: list[RawRow], data_rows: list[RawRow]) -> None:
+    if pt.page not in current.table.pages:
+        current.table.pages.append(pt.page)
+    repeated = set(current.header_keys)
+    for row in header_rows:
+        key = tuple(squeeze(c) for c in row.cells)
+        if key not in repeated and any(key):
+            current.table.rows.append(row)  # not a repeated header: keep it, junk detection decides
+    current.table.rows.extend(data_rows)
+    current.table.notes.extend(line for line in pt.below if declares_empty(line))
+
+
+def _raw_rows(pt: PageTable) -> list[RawRow]:
+    return [
+        RawRow(cells=[c if c is not None else "" for c in row], page=pt.page, line=i + 1, boxes=pt.boxes[i] if i < len(pt.boxes) else None)
+        for i, row in enumerate(pt.grid)
+    ]
+
+
+def _filled_header(pt: PageTable, header_rows: list[RawRow]) -> list[RawRow]:
+    filled = []
+    for row in header_rows:
+        index = row.line - 1
+        cells = pt.header_filled[index] if index < len(pt.header_filled) else row.cells
+        filled.append(RawRow(cells=list(cells), page=row.page, line=row.line, boxes=row.boxes))
+    return filled
+
+
+def _empty_grid(pt: PageTable) -> bool:
+    return not any(squeeze(c) for row in pt.grid for c in row if c)
+
+
+# ---------------------------------------------------------------- narrative and metadata
+
+_SECTION = regex.compile(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])")
+
+
+def _with_sections(blocks: list[NarrativeBlock]) -> list[NarrativeBlock]:
+    """Attach the heading path (第X部分 / 一、 / （一）) each line falls under."""
+    path: dict[int, str] = {}
+    out = []
+    for block in blocks:
+        s = squeeze(block.text)
+        m = _SECTION.match(s)
+        if m and len(s) <= 40:
+            level = 0 if m.group(1).startswith("第") else (1 if m.group(1).endswith("、") else 2)
+            path = {k: v for k, v in path.items() if k < level}
+            path[level] = s
+            continue
+        out.append(NarrativeBlock(tuple(path[k] for k in sorted(path)), block.text, block.page, block.line))
+    return out
+
+
+def _department_from_cover(text: str) -> str | None:
+    s = squeeze(text)
+    m = regex.search(r"^(.+?)(?:20\d{2}年度?)?(?:部门|单位)决算", s) or regex.search(r"^(.+?)20\d{2}年度?", s)
+    if not m:
+        return None
+    name = regex.sub(r"20\d{2}年度?$", "", m.group(1)).strip()
+    return name or None
+
+
+def _ranges(numbers: list[int]) -> str:
+    spans, start, prev = [], None, None
+    for n in sorted(numbers):
+        if start is None:
+            start = prev = n
+        elif n == prev + 1:
+            prev = n
+        else:
+            spans.append((start, prev))
+            start = prev = n
+    if start is not None:
+        spans.append((start, prev))
+    return ",".join(f"{a}" if a == b else f"{a}-{b}" for a, b in spans)
