@@ -117,7 +117,7 @@ def split_header(rows):
     for i, row in enumerate(rows):
         if is_header_terminator(row.cells):
             return rows[: i + 1], rows[i + 1 :]
-        if is_data_row(row.cells) or (i > 0 and not any(squeeze(c) for c in row.cells)):
+        if is_data_row(row.cells):
             return rows[:i], rows[i:]
     return rows, []
 

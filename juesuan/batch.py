@@ -52,13 +52,17 @@ def collect_jobs(paths: Iterable[Path]) -> list[Job]:
     return jobs
 
 
-def up_to_date(job: Job, out: Path) -> bool:
+def up_to_date(job: Job, out: Path, options: Options) -> bool:
     manifest = out / job.group / doc_id_for(job.source) / "manifest.json"
     if not manifest.exists():
         return False
     try:
         recorded = json.loads(manifest.read_text(encoding="utf-8"))
-        return recorded.get("tool_version") == __version__ and recorded["source"]["sha256"] == sha256_of(job.source)
+        return (
+            recorded.get("tool_version") == __version__
+            and recorded.get("options") == options.as_dict()
+            and recorded["source"]["sha256"] == sha256_of(job.source)
+        )
     except (OSError, ValueError, KeyError):
         return False
 
@@ -78,7 +82,7 @@ def run_batch(
     summary = BatchSummary(out)
     todo = []
     for job in jobs:
-        if not force and up_to_date(job, out):
+        if not force and up_to_date(job, out, options):
             summary.skipped.append(job.source)
         else:
             todo.append(job)
@@ -104,6 +108,7 @@ def run_batch(
                     on_result(result, i, total)
     summary.results.sort(key=lambda r: str(r.source))
     write_errors(out, summary)
+    write_checks_summary(out, summary)
     return summary
 
 
@@ -113,6 +118,28 @@ def write_errors(out: Path, summary: BatchSummary) -> None:
     tmp = out / f".errors.{os.getpid()}.csv"
     write_csv(tmp, ERROR_COLUMNS, rows)
     os.replace(tmp, out / "errors.csv")
+
+
+SUMMARY_COLUMNS = ["doc_id", "file", "department", "year", "verdict", "pass", "rounding", "fail", "skipped", "repairs", "output"]
+
+
+def write_checks_summary(out: Path, summary: BatchSummary) -> None:
+    """One row per converted document (this run and earlier up-to-date ones): its check counts."""
+    rows = []
+    for manifest_path in sorted(out.glob("*/*/manifest.json")):
+        try:
+            m = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        checks = m.get("checks", {})
+        rows.append({
+            "doc_id": m.get("doc_id"), "file": m["source"]["path"], "department": m.get("department"), "year": m.get("year"),
+            "verdict": checks.get("verdict"), "pass": checks.get("pass"), "rounding": checks.get("rounding"), "fail": checks.get("fail"),
+            "skipped": checks.get("skipped"), "repairs": checks.get("repairs"), "output": str(manifest_path.parent),
+        })
+    tmp = out / f".checks_summary.{os.getpid()}.csv"
+    write_csv(tmp, SUMMARY_COLUMNS, rows)
+    os.replace(tmp, out / "checks_summary.csv")
 
 
 def write_summary_json(out: Path, summary: BatchSummary) -> None:

@@ -26,6 +26,7 @@ def extract(
     workers: int = typer.Option(1, "--workers", "-w", help="Documents converted in parallel (0 = all cores)."),
     formats: str = typer.Option("csv,parquet", "--format", help="Comma-separated: csv, parquet."),
     engine: str = typer.Option("auto", "--engine", help="PDF table engine: auto, pdfplumber or camelot."),
+    no_repair: bool = typer.Option(False, "--no-repair", help="Check only: leave OCR damage as read instead of repairing it from the identities."),
     force: bool = typer.Option(False, "--force", help="Convert again even when outputs are up to date."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors and the final line."),
     json_lines: bool = typer.Option(False, "--json", help="One JSON line per document on stdout."),
@@ -53,14 +54,24 @@ def extract(
             out_console.print_json(json.dumps(_result_json(result), ensure_ascii=False), indent=None)
         elif not result.ok:
             console.print(f"[red]error[/red] {result.error}", highlight=False)
-        elif not quiet:
-            _print_document(result)
+        else:
+            if not quiet:
+                _print_document(result)
+            console.print(_verdict_line(result), highlight=False)
 
-    summary = run_batch(jobs, out, Options(formats=wanted, engine=engine), workers=workers, force=force, on_result=report)
+    summary = run_batch(jobs, out, Options(formats=wanted, engine=engine, repair=not no_repair), workers=workers, force=force, on_result=report)
     write_summary_json(out, summary)
     line = f"{len(summary.converted)} converted, {len(summary.failed)} failed, {len(summary.skipped)} up to date -> {out}"
     console.print(line, highlight=False)
     raise typer.Exit(1 if summary.failed else 0)
+
+
+def _verdict_line(result: Result) -> str:
+    checks = result.manifest.get("checks", {})
+    return (
+        f"{result.source.name}: {checks.get('verdict', '?')} — {checks.get('pass', 0)} pass, {checks.get('rounding', 0)} rounding, "
+        f"{checks.get('fail', 0)} fail, {checks.get('repairs', 0)} repairs"
+    )
 
 
 def _result_json(result: Result) -> dict:
@@ -75,6 +86,7 @@ def _result_json(result: Result) -> dict:
         "values": sum(t.get("values", 0) for t in m["tables"].values()),
         "unreadable": len(m["unreadable"]),
         "junk_rows": m["junk_rows"]["count"],
+        "checks": m.get("checks", {}),
     }
 
 
@@ -88,7 +100,7 @@ def _print_document(result: Result) -> None:
         unreadable_by_table[p["table"]] = unreadable_by_table.get(p["table"], 0) + 1
     for tid, t in m["tables"].items():
         if not t["found"]:
-            table.add_row(tid, t["title"], "-", "-", "-", "[red]not found[/red]")
+            table.add_row(tid, t["title"][:24], "-", "-", "-", "[red]not found[/red]")
             continue
         notes = []
         if t["declared_empty"]:
@@ -100,7 +112,7 @@ def _print_document(result: Result) -> None:
         if t["header_mapping"] != "header":
             notes.append("template column order")
         pages = ",".join(map(str, t["pages"])) if t["pages"] else ""
-        table.add_row(tid, t["title"], str(t["rows"]), str(t["values"]), pages, "; ".join(notes))
+        table.add_row(tid, t["title"][:24], str(t["rows"]), str(t["values"]), pages, "; ".join(notes))
     out_console.print(table)
     out_console.print(
         f"department: {m['department']}  year: {m['year']}  unit: {m['unit']}  "

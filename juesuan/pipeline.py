@@ -10,6 +10,7 @@ import regex
 from extract import extract_document
 from extract.model import InputError
 from juesuan import __version__
+from check.run import check_document
 from normalize.document import normalize_document
 from write.document import write_document
 
@@ -18,6 +19,10 @@ from write.document import write_document
 class Options:
     formats: set[str] = field(default_factory=lambda: {"csv", "parquet"})
     engine: str = "auto"
+    repair: bool = True
+
+    def as_dict(self) -> dict:
+        return {"formats": sorted(self.formats), "engine": self.engine, "repair": self.repair}
 
 
 @dataclass
@@ -59,8 +64,10 @@ def convert(source: Path, out_group: Path, options: Options) -> Result:
         raw = extract_document(source, engine=options.engine)
         stage = "normalize"
         doc = normalize_document(raw)
+        stage = "check"
+        report = check_document(doc, repair=options.repair)
         stage = "write"
-        manifest = write_document(doc, target, doc_id, sha, __version__, options.formats)
+        manifest = write_document(doc, target, doc_id, sha, __version__, options.formats, report, options.as_dict())
         return Result(source, doc_id, target, manifest)
     except InputError as exc:
         return Result(source, doc_id, None, error_stage=stage, error_kind=exc.kind, error=str(exc))

@@ -7,16 +7,24 @@ from pathlib import Path
 
 from normalize.document import NormalizedDocument
 from schemas import table_schemas
+from check.run import CheckReport
 from write.atomic import atomic_directory
+from write.report import write_checks
 from write.tables import FACT_COLUMNS, fact_rows, wide_rows, write_csv, write_parquet
 
 NARRATIVE_COLUMNS = ["section", "text", "page", "line"]
 
 
-def write_document(doc: NormalizedDocument, target: Path, doc_id: str, source_sha256: str, tool_version: str, formats: set[str]) -> dict:
+def write_document(doc: NormalizedDocument, target: Path, doc_id: str, source_sha256: str, tool_version: str, formats: set[str],
+                   report: CheckReport | None = None, options: dict | None = None) -> dict:
     """Write all outputs of one document; returns the manifest."""
     manifest = build_manifest(doc, doc_id, source_sha256, tool_version)
+    manifest["options"] = options or {}
+    if report is not None:
+        manifest["checks"] = {"verdict": report.verdict, **report.counts(), "repairs": len(report.repairs)}
     with atomic_directory(target) as staging:
+        if report is not None:
+            write_checks(staging, report, f"{doc.raw.department or doc_id} {doc.raw.year or ''} — {doc.raw.source.name}")
         facts = fact_rows(doc, doc_id)
         _write(staging / "facts", FACT_COLUMNS, facts, {"value"}, formats)
         for schema in table_schemas():

@@ -1,0 +1,266 @@
+"""Identity-guided repair of OCR damage, applied only with evidence and always recorded.
+
+A cell is repaired when at least two independent identities (different equations) give
+it the same value and that value is plausible as a misreading of what was printed:
+one of the amounts glued into the cell, the same digits with one or two misread, a
+stray stroke or ghost value where the identities say the cell is empty. Rows that OCR
+merged (two names on one line) are split back when sibling tables carry both rows.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+import regex
+
+from check.catalogue import equations
+from check.equations import Equation, Ref, evaluate, solve_for, value_of
+from normalize.amounts import amount_tokens, format_amount
+from normalize.labels import nfkc
+from normalize.model import CanonicalRow, CanonicalTable, Cell
+
+MAX_ROUNDS = 8
+
+
+@dataclass
+class Repair:
+    table: str
+    side: str
+    code: str
+    name: str
+    measure: str
+    as_read: str
+    repaired: str
+    identities: str
+    confidence: str
+    how: str
+
+
+def repair_document(tables: dict[str, CanonicalTable], extra=None) -> list[Repair]:
+    """Repair in rounds until nothing changes; `extra(tables)` adds equations beyond the catalogue (narrative)."""
+    repairs: list[Repair] = []
+    repairs += split_merged_rows(tables)
+    repairs += repair_names(tables)
+    for _ in range(MAX_ROUNDS):
+        applied = _repair_round(tables, extra)
+        if not applied:
+            break
+        repairs += applied
+    return repairs
+
+
+# ---------------------------------------------------------------- cell repair
+
+
+def _key(ref: Ref) -> tuple:
+    return (ref.table, ref.row_id, ref.measure)
+
+
+def _repair_round(tables: dict[str, CanonicalTable], extra=None) -> list[Repair]:
+    eqs = equations(tables) + (list(extra(tables)) if extra else [])
+    by_cell: dict[tuple, list[tuple[Equation, Ref]]] = defaultdict(list)
+    for eq in eqs:
+        for ref in eq.refs:
+            by_cell[_key(ref)].append((eq, ref))
+    failing = {id(eq) for eq in eqs if evaluate(eq).status == "fail"}
+    fail_count = defaultdict(int)
+    for eq in eqs:
+        if id(eq) in failing:
+            for ref in eq.refs:
+                fail_count[_key(ref)] += 1
+
+    def known(ref: Ref):
+        return value_of(ref)
+
+    applied: list[Repair] = []
+    touched: set[tuple] = set()
+    for key, uses in by_cell.items():
+        ref = uses[0][1]
+        if ref.table not in tables:
+            continue  # narrative statements are evidence, never repaired
+        cell = ref.cell
+        unreadable = cell is not None and cell.value is None and cell.problem is not None
+        suspect = not unreadable and fail_count[key] >= 2
+        if not (unreadable or suspect):
+            continue
+        candidates: dict[Decimal, list[Equation]] = defaultdict(list)
+        for eq, target in uses:
+            if suspect and id(eq) not in failing:
+                continue
+            value = solve_for(eq, target, lambda r: None if _key(r) == key else known(r))
+            if value is not None:
+                candidates[value].append(eq)
+        best = _agreed(candidates)
+        if best is None:
+            continue
+        value, support = best
+        if suspect and value == (cell.value if cell and cell.value is not None else Decimal(0)):
+            continue
+        table = tables[ref.table]
+        how = plausible(cell, value, table, ref)
+        if how is None:
+            continue
+        if any(_key(r) in touched for eq in support for r in eq.refs):
+            continue  # one repair per identity per round: later rounds see its effect
+        applied.append(_apply(table, ref, value, support, how))
+        touched.add(key)
+    return applied
+
+
+def _agreed(candidates: dict[Decimal, list[Equation]]):
+    """The value at least two different identities give (distinct ids or distinct totals)."""
+    best = None
+    for value, eqs in candidates.items():
+        distinct = {(eq.check_id, _key(eq.total)) for eq in eqs}
+        if len(distinct) >= 2 and (best is None or len(distinct) > len(best[1])):
+            best = (value, eqs)
+    if best is not None:
+        rivals = [v for v, eqs in candidates.items() if v != best[0] and len({(e.check_id, _key(e.total)) for e in eqs}) >= len({(e.check_id, _key(e.total)) for e in best[1]})]
+        if rivals:
+            return None  # identities disagree as strongly on another value: leave the cell as read
+    return best
+
+
+def plausible(cell: Cell | None, value: Decimal, table: CanonicalTable, ref: Ref) -> str | None:
+    """How `value` could be what was printed in `cell`, or None when it could not."""
+    raw = cell.raw if cell is not None else ""
+    printed = nfkc(raw).strip()
+    if not printed:
+        return "empty cell filled from identities" if value != 0 else None
+    tokens = amount_tokens(printed)
+    if len(tokens) >= 2 and value in tokens:
+        return "one of the amounts glued into the cell"
+    if value == 0:
+        if cell is not None and cell.problem and ("noise" in cell.problem or "leading zero" in cell.problem):
+            return "stroke or malformed zero read as a value"
+        if cell is not None and cell.value is not None and _ghost(table, ref):
+            return "ghost of a neighbouring row's value"
+        return None
+    if _digits_close(printed, value):
+        return "same digits with one or two misread"
+    return None
+
+
+def _digits_close(printed: str, value: Decimal) -> bool:
+    got = regex.sub(r"\D", "", printed)
+    want = regex.sub(r"\D", "", format_amount(abs(value)))
+    if len(got) != len(want):
+        return False
+    return sum(1 for a, b in zip(got, want) if a != b) <= 2
+
+
+def _ghost(table: CanonicalTable, ref: Ref) -> bool:
+    """The cell's value repeats (give or take one digit) the same column one row above or below."""
+    rows = table.rows
+    index = next((i for i, r in enumerate(rows) if r is ref.row), None)
+    cell = ref.cell
+    if index is None or cell is None or cell.value is None:
+        return False
+    for j in (index - 1, index + 1):
+        if 0 <= j < len(rows):
+            other = rows[j].values.get(ref.measure)
+            if other is not None and other.value is not None and _digits_close(format_amount(cell.value), other.value):
+                return True
+    return False
+
+
+def _apply(table: CanonicalTable, ref: Ref, value: Decimal, support: list[Equation], how: str) -> Repair:
+    row = ref.row
+    cell = row.values.get(ref.measure)
+    as_read = cell.raw if cell is not None else ""
+    if cell is None:
+        cell = Cell(None, "", row.page, row.line)
+        row.values[ref.measure] = cell
+    cell.value = None if value == 0 and not cell.raw.strip() else value
+    if value == 0:
+        cell.value = None  # the identities say this printed cell is empty
+    cell.problem = None
+    cell.repaired = True
+    ids = sorted({eq.check_id for eq in support})
+    cell.repair = f"repaired ({how}) from {', '.join(ids)}"
+    confidence = "high" if len({(e.check_id, _key(e.total)) for e in support}) >= 3 else "medium"
+    return Repair(table.id, row.side, row.code or "", row.name, ref.measure, as_read,
+                  "" if value == 0 else format_amount(value), "; ".join(f"{e.check_id}: {e.description}" for e in support), confidence, how)
+
+
+# ---------------------------------------------------------------- names and merged rows
+
+
+def repair_names(tables: dict[str, CanonicalTable]) -> list[Repair]:
+    """A name with OCR debris after it (`行政单位离退休東北单位离退休`) takes the name sibling tables print for its code."""
+    clean: dict[str, set[str]] = defaultdict(set)
+    for table in tables.values():
+        for row in table.rows:
+            if row.code and not row.code_problem:
+                clean[row.code].add(row.name)
+    repairs = []
+    for table in tables.values():
+        for row in table.rows:
+            if not (row.code and row.code_problem and "row says" in row.code_problem):
+                continue
+            names = [n for n in clean.get(row.code, ()) if row.name.startswith(n) and n != row.name]
+            if len(names) != 1:
+                continue
+            repairs.append(Repair(table.id, row.side, row.code, names[0], "(name)", row.name, names[0],
+                                  "the same code in sibling tables", "medium", "debris after the name removed"))
+            row.name, row.code_problem = names[0], None
+    return repairs
+
+
+def split_merged_rows(tables: dict[str, CanonicalTable]) -> list[Repair]:
+    """`20604 技术研究与开发 科技成果转化与扩散`: two names on one line, split back using sibling tables."""
+    sibling_rows: dict[str, list[CanonicalRow]] = defaultdict(list)
+    for table in tables.values():
+        if table.schema.layout == "coded":
+            for row in table.rows:
+                if row.code:
+                    sibling_rows[row.code].append(row)
+    repairs = []
+    for table in tables.values():
+        if table.schema.layout != "coded":
+            continue
+        codes_here = {r.code for r in table.rows if r.code}
+        rows = table.rows
+        i = 0
+        while i < len(rows):
+            row = rows[i]
+            split = _split_name(row, sibling_rows, codes_here)
+            if split is None:
+                i += 1
+                continue
+            own_name, other = split
+            new_row = CanonicalRow(side=row.side, name=other.name, code=other.code, level=other.level, page=row.page, line=row.line)
+            for measure, cell in list(row.values.items()):
+                tokens = amount_tokens(cell.raw)
+                if len(tokens) == 2 and cell.value is None:
+                    row.values[measure] = Cell(None, cell.raw, cell.page, cell.line, problem=cell.problem)
+                    new_row.values[measure] = Cell(None, cell.raw, cell.page, cell.line, problem=cell.problem)
+            orphan = next((d for d in table.dropped if d.line == (row.line or 0) + 1 and "without a subject" in d.reason), None)
+            first = next((m for m in table.measures), None)
+            if orphan is not None and first and first not in new_row.values:
+                new_row.values[first] = Cell(None, orphan.text, row.page, orphan.line, problem="value printed on a line of its own")
+            row.name = own_name
+            row.code_problem = None
+            rows.insert(i + 1, new_row)
+            codes_here.add(other.code)
+            repairs.append(Repair(table.id, row.side, row.code or "", f"{own_name} + {other.name}", "(row)", row.name + other.name,
+                                  f"{row.code} {own_name} / {other.code} {other.name}", "sibling tables carry both rows", "medium", "row split"))
+            i += 2
+    return repairs
+
+
+def _split_name(row: CanonicalRow, sibling_rows, codes_here):
+    if not row.code or not row.code_problem:
+        return None
+    own = next((r.name for r in sibling_rows.get(row.code, []) if row.name.startswith(r.name) and r.name != row.name), None)
+    if own is None:
+        return None
+    rest = row.name[len(own):]
+    for code, others in sibling_rows.items():
+        if code in codes_here or not code.startswith(row.code[:3]):
+            continue
+        for other in others:
+            if other.name == rest:
+                return own, other
+    return None
