@@ -21,6 +21,7 @@ from normalize.labels import nfkc
 from normalize.model import CanonicalRow, CanonicalTable, Cell
 
 MAX_ROUNDS = 8
+RELOCATED = "relocated with a split row: "
 
 
 @dataclass
@@ -92,6 +93,8 @@ def _repair_round(tables: dict[str, CanonicalTable], extra=None) -> list[Repair]
             if value is not None:
                 candidates[value].append(eq)
         best = _agreed(candidates)
+        if best is None and unreadable and cell.problem.startswith(RELOCATED):
+            best = _confirmed_printed(candidates, cell)
         if best is None:
             continue
         value, support = best
@@ -122,6 +125,13 @@ def _agreed(candidates: dict[Decimal, list[Equation]]):
     return best
 
 
+def _confirmed_printed(candidates: dict[Decimal, list[Equation]], cell: Cell):
+    """A value moved back with its split row: what was printed there, confirmed by one identity, is enough."""
+    printed = set(amount_tokens(cell.raw))
+    confirmed = [(v, eqs) for v, eqs in candidates.items() if v in printed]
+    return confirmed[0] if len(confirmed) == 1 and len(candidates) == 1 else None
+
+
 def plausible(cell: Cell | None, value: Decimal, table: CanonicalTable, ref: Ref) -> str | None:
     """How `value` could be what was printed in `cell`, or None when it could not."""
     raw = cell.raw if cell is not None else ""
@@ -131,9 +141,13 @@ def plausible(cell: Cell | None, value: Decimal, table: CanonicalTable, ref: Ref
     tokens = amount_tokens(printed)
     if len(tokens) >= 2 and value in tokens:
         return "one of the amounts glued into the cell"
+    if cell is not None and cell.problem and cell.problem.startswith(RELOCATED) and value in tokens:
+        return "printed value moved back to its row"
     if value == 0:
         if cell is not None and cell.problem and ("noise" in cell.problem or "leading zero" in cell.problem):
             return "stroke or malformed zero read as a value"
+        if cell is not None and cell.value is None and cell.problem:
+            return "unreadable marks where the identities say the cell is empty"
         if cell is not None and cell.value is not None and _ghost(table, ref):
             return "ghost of a neighbouring row's value"
         return None
@@ -235,11 +249,11 @@ def split_merged_rows(tables: dict[str, CanonicalTable]) -> list[Repair]:
                 tokens = amount_tokens(cell.raw)
                 if len(tokens) == 2 and cell.value is None:
                     row.values[measure] = Cell(None, cell.raw, cell.page, cell.line, problem=cell.problem)
-                    new_row.values[measure] = Cell(None, cell.raw, cell.page, cell.line, problem=cell.problem)
+                    new_row.values[measure] = Cell(None, cell.raw, cell.page, cell.line, problem=RELOCATED + (cell.problem or ""))
             orphan = next((d for d in table.dropped if d.line == (row.line or 0) + 1 and "without a subject" in d.reason), None)
             first = next((m for m in table.measures), None)
             if orphan is not None and first and first not in new_row.values:
-                new_row.values[first] = Cell(None, orphan.text, row.page, orphan.line, problem="value printed on a line of its own")
+                new_row.values[first] = Cell(None, orphan.text, row.page, orphan.line, problem=RELOCATED + "value printed on a line of its own")
             row.name = own_name
             row.code_problem = None
             rows.insert(i + 1, new_row)

@@ -94,8 +94,22 @@ def test_cli_writes_every_output_atomically(tmp_path):
     assert manifest["tables"]["t08"]["declared_empty"] is True
     assert len(manifest["source"]["sha256"]) == 64
     assert manifest["junk_rows"]["count"] >= 3
-    assert "t03" in {p["table"] for p in manifest["unreadable"]}
+    assert manifest["unreadable"] == []  # every unreadable cell was repaired with evidence
+    repairs = read_csv(folder / "repairs.csv")
+    assert {r["table"] for r in repairs} == {"t03", "t06"} and all(r["identities"] for r in repairs)
+    assert {"check_id", "status", "expected", "actual", "difference"} <= set(read_csv(folder / "checks.csv")[0])
+    assert "Verdict" in (folder / "report.md").read_text(encoding="utf-8")
+    assert any(f["repaired"] == "true" for f in facts)
     assert "t01" in done.stdout and "declared empty" in done.stdout
+    assert "caidian_2024.md: fail" in done.stderr  # one verdict line per document
+
+
+def test_cli_no_repair_lists_unreadable_cells(tmp_path):
+    out = tmp_path / "out"
+    subprocess.run([sys.executable, "-m", "juesuan.cli", "extract", str(CAIDIAN), "--out", str(out), "--no-repair", "--quiet"], check=True, cwd=ROOT)
+    manifest = json.loads((out / "caidian" / "caidian_2024" / "manifest.json").read_text(encoding="utf-8"))
+    assert "t03" in {p["table"] for p in manifest["unreadable"]}
+    assert read_csv(out / "caidian" / "caidian_2024" / "repairs.csv") == []
 
 
 def test_parquet_keeps_decimals_and_strings(tmp_path):
@@ -106,3 +120,35 @@ def test_parquet_keeps_decimals_and_strings(tmp_path):
     table = pq.read_table(out / "caidian" / "caidian_2024" / "t02_revenue.parquet")
     assert str(table.schema.field("本年收入合计").type).startswith("decimal128")
     assert str(table.schema.field("code").type) == "string"
+
+
+def test_after_repair_every_value_equals_the_published_value(caidian_expected):
+    from check.run import check_document
+    from extract.text_export import extract_text_export
+    from normalize.document import normalize_document
+
+    doc = normalize_document(extract_text_export(CAIDIAN))
+    report = check_document(doc, repair=True)
+    got = {fact_key(t, r, m): c.value for t, r, m, c in ((t, r, m, c) for t in doc.tables.values() for r, m, c in t.cells()) if c.value is not None}
+    expected = dict(caidian_expected)
+    expected[("t06", "", "公用经费合计", "决算数")] = __import__("decimal").Decimal("94.35")  # printed empty; stated in the 说明
+    assert {k: v for k, v in got.items() if expected.get(k) != v} == {}
+    assert {k: v for k, v in expected.items() if got.get(k) != v} == {}
+    assert doc.problems() == []
+    fails = [r for r in report.results if r["status"] == "fail"]
+    # The only failures left are the document's own: completion rates stated against a 年初预算 of 0, and 87.20% for 12.34/10.76.
+    assert fails and all(r["check_id"] == "N-RATE" for r in fails)
+    assert {r.measure for r in report.repairs} >= {"本年支出合计", "项目支出", "决算数", "(row)", "(name)"}
+    assert all(r.identities and r.how for r in report.repairs)
+
+
+def test_no_repair_leaves_the_damage_flagged(caidian_expected):
+    from check.run import check_document
+    from extract.text_export import extract_text_export
+    from normalize.document import normalize_document
+
+    doc = normalize_document(extract_text_export(CAIDIAN))
+    report = check_document(doc, repair=False)
+    assert report.repairs == []
+    assert any(r["status"] == "fail" and r["check_id"].startswith(("T-", "ROW-")) for r in report.results)
+    assert any(r["status"] == "skipped" and "unreadable" in r["reason"] for r in report.results)
