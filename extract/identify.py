@@ -12,7 +12,9 @@ _MARKER = regex.compile(
     r"(?:公开|预算|决算)\s*(\d{1,2})\s*表|公开表\s*([一二三四五六七八九十])|^表\s*(\d{1,2})(?!\d)|^表([一二三四五六七八九十])"
 )
 _UNIT = regex.compile(r"(?:金额)?单位\s*[:：]\s*(万元|千元|亿元|元)")
-_DEPARTMENT = regex.compile(r"(?:部门|单位名称|编制部门|编制单位)\s*[:：]\s*(.+?)\s*(?=公开\s*\d|(?:金额)?单位\s*[:：]|$)")
+_DEPARTMENT = regex.compile(
+    r"(?:部门|单位名称|编制部门|编制单位)\s*[:：]\s*(.+?)\s*(?=(?:公开|预算|决算)?\s*表\s*[\d一二三四五六七八九]|公开\s*\d|(?:金额)?单位\s*[:：]|$)"
+)
 _YEAR = regex.compile(r"(20\d{2})\s*年")
 _CODE_CELL = regex.compile(r"^\d{3}[\d\s]*$")
 _TRAILING_MARKER = regex.compile(r"[(（]?(?:公开|预算|决算)?(?:\d{1,2}|[一二三四五六七八九])表[)）]?$|(?:金额)?单位[:：].*$")
@@ -41,7 +43,7 @@ def _title_prefix(prefix: str) -> bool:
 def find_marker(text: str) -> str | None:
     """`公开01表`, `表1`, `公开表一`, `预算01表` -> the printed number as a string ('01', '1')."""
     s = squeeze(text)
-    m = _MARKER.search(s)
+    m = _MARKER.search(s) or next(filter(None, (_MARKER.search(squeeze(token)) for token in text.split())), None)
     if not m:
         return None
     number = next(g for g in m.groups() if g)
@@ -58,7 +60,7 @@ def find_department(text: str) -> str | None:
     if not m:
         return None
     name = squeeze(m.group(1)).strip("_ ")
-    name = regex.sub(r"公开\d+表.*$", "", name)
+    name = regex.sub(r"(?:公开)?\d+表.*$", "", name)
     return name or None
 
 

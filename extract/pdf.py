@@ -3,6 +3,7 @@ identify and join the nine standard tables, and keep the narrative in reading or
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pdfplumber
@@ -25,9 +26,12 @@ from extract.identify import (
 from extract.lines import page_lines
 from extract.model import InputError, NarrativeBlock, RawDocument, RawRow, RawTable
 from normalize.labels import squeeze
-from schemas import table_schema
+from schemas import table_schema, table_schemas
 
-MIN_RULES_FOR_TABLE = 6  # ruling segments a page needs before table detection is worth running
+MIN_RULES_FOR_TABLE = 6
+# 表1…表6 follow the national order everywhere; 7–9 vary (三公 may come before 基金), so only titles or
+# header signatures identify those.
+STANDARD_ORDER_MARKERS = {"1", "2", "3", "4", "5", "6"}  # ruling segments a page needs before table detection is worth running
 MAX_PAGES = 2000
 
 
@@ -54,21 +58,23 @@ class _Open:
 def extract_pdf(path: Path, engine: str = "auto") -> RawDocument:
     try:
         pdf = pdfplumber.open(path)
-    except (PDFPasswordIncorrect, PDFEncryptionError):
-        raise InputError("encrypted", f"{path.name}: encrypted PDF (password required)") from None
-    except (PDFSyntaxError, PdfminerException) as exc:
-        raise InputError("corrupt", f"{path.name}: corrupt PDF ({_short(exc)})") from None
     except Exception as exc:
-        raise InputError("corrupt", f"{path.name}: cannot open PDF ({_short(exc)})") from None
+        raise _input_error(path, exc) from None
     with pdf:
         try:
             return _extract(pdf, path, engine)
         except InputError:
             raise
-        except (PDFPasswordIncorrect, PDFEncryptionError):
-            raise InputError("encrypted", f"{path.name}: encrypted PDF (password required)") from None
-        except (PDFSyntaxError, PdfminerException) as exc:
-            raise InputError("corrupt", f"{path.name}: corrupt or truncated PDF ({_short(exc)})") from None
+        except (PDFPasswordIncorrect, PDFEncryptionError, PDFSyntaxError, PdfminerException) as exc:
+            raise _input_error(path, exc) from None
+
+
+def _input_error(path: Path, exc: Exception) -> InputError:
+    """pdfplumber wraps pdfminer's errors: look inside for what really happened."""
+    inner = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
+    if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)):
+        return InputError("encrypted", f"{path.name}: encrypted PDF (password required)")
+    return InputError("corrupt", f"{path.name}: corrupt or truncated PDF ({_short(inner)})")
 
 
 def _short(exc: Exception) -> str:
@@ -92,7 +98,7 @@ def _extract(pdf, path: Path, engine: str) -> RawDocument:
             kind = triage(page)
             kinds[number] = kind
             if kind == "table":
-                found = read_tables(page, number, engine)
+                found = read_tables(page, number, engine, path)
                 if not found:
                     kinds[number] = "narrative"
                 page_tables.extend(found)
@@ -111,6 +117,8 @@ def _extract(pdf, path: Path, engine: str) -> RawDocument:
     if image_pages and len(image_pages) == page_count:
         raise InputError("image-only", f"{path.name}: every page is an image (scanned PDF); OCR is not available yet")
     tables = assemble(page_tables, kinds)
+    if engine == "auto":
+        tables = _second_engine_for_unsound(pdf, path, tables, page_tables, kinds)
     if not tables:
         raise InputError("not-juesuan", f"{path.name}: no standard 决算 table found ({page_count} pages)")
     narrative = _with_sections(narrative)
@@ -149,11 +157,11 @@ def triage(page) -> str:
 # ---------------------------------------------------------------- reading tables on a page
 
 
-def read_tables(page, number: int, engine: str) -> list[PageTable]:
+def read_tables(page, number: int, engine: str, path: Path | None = None) -> list[PageTable]:
     if engine == "camelot":
         from extract.camelot_engine import camelot_tables
 
-        return camelot_tables(page, number)
+        return camelot_tables(path, page, number)
     found = []
     for table in page.find_tables():
         grid = table.extract()
@@ -221,6 +229,45 @@ def _is_caption(line: str) -> bool:
     return bool(match_title(s) or find_marker(s) or find_unit(s) or s.startswith("部门"))
 
 
+def structurally_sound(table: RawTable) -> bool:
+    """A table whose header names its measures and whose grid has room for them."""
+    schema = table_schema(table.table_id)
+    width = max((len(r.cells) for r in table.header_rows + table.rows), default=0)
+    minimum = {"two_sided": 4, "coded": 3, "economic": 3, "single_row": len(schema.standard_columns)}[schema.layout]
+    if width < minimum:
+        return False
+    if schema.layout == "single_row":
+        return True
+    labels = "|".join(header_labels(table.header_rows))
+    known = [m for m in schema.measures if any(squeeze(a) in labels for a in m.aliases)]
+    return len(known) >= min(2, len(schema.measures))
+
+
+def _second_engine_for_unsound(pdf, path: Path, tables: list[RawTable], page_tables: list[PageTable], kinds) -> list[RawTable]:
+    """Re-read with camelot the pages of tables pdfplumber could not structure; keep camelot's when it is sound."""
+    unsound = [t for t in tables if not structurally_sound(t)]
+    if not unsound:
+        return tables
+    pages = sorted({p for t in unsound for p in t.pages})
+    replacement: dict[int, list[PageTable]] = {}
+    for number in pages:
+        page = pdf.pages[number - 1]
+        try:
+            from extract.camelot_engine import camelot_tables
+
+            replacement[number] = camelot_tables(path, page, number)
+        finally:
+            page.close()
+    mixed = [pt for pt in page_tables if pt.page not in replacement] + [pt for n in pages for pt in replacement[n]]
+    mixed.sort(key=lambda pt: pt.page)
+    redone = {t.table_id: t for t in assemble(mixed, kinds)}
+    out = []
+    for t in tables:
+        other = redone.get(t.table_id)
+        out.append(other if t in unsound and other is not None and structurally_sound(other) else t)
+    return out
+
+
 # ---------------------------------------------------------------- joining pages into the nine tables
 
 
@@ -231,6 +278,7 @@ def assemble(page_tables: list[PageTable], kinds: dict[int, str] | None = None) 
     between are skipped) and only with the same columns and no other table's header.
     """
     kinds = kinds or {}
+    unidentified: list[int] = []
     tables: dict[str, RawTable] = {}
     current: _Open | None = None
     for pt in page_tables:
@@ -242,8 +290,9 @@ def assemble(page_tables: list[PageTable], kinds: dict[int, str] | None = None) 
         labels = header_labels(header_rows)
         signature = match_signature(labels) if labels else None
         schema, identified_by = title_schema, "title"
+        marker = next((find_marker(line) for line in pt.caption if find_marker(line)), None)
         continuing = current is not None and (
-            (schema is None and _continues(current, width, signature))
+            (schema is None and _continues(current, width, signature, header_rows))
             or (schema is not None and schema.id == current.table.table_id)  # title repeated on every page
         )
         if continuing:
@@ -251,9 +300,13 @@ def assemble(page_tables: list[PageTable], kinds: dict[int, str] | None = None) 
             continue
         if schema is None and signature is not None:
             schema, identified_by = signature, "signature"
+        if schema is None and marker in STANDARD_ORDER_MARKERS:
+            schema, identified_by = table_schema(f"t{int(marker):02d}"), "marker"
         if schema is None or schema.id in tables:
             if not _empty_grid(pt):
                 current = None
+                if schema is None:
+                    unidentified.append(pt.page)
             continue
         caption_text = " ".join(pt.caption)
         raw = RawTable(
@@ -262,13 +315,13 @@ def assemble(page_tables: list[PageTable], kinds: dict[int, str] | None = None) 
             identified_by=identified_by,
             header_rows=_filled_header(pt, header_rows),
             rows=data_rows,
-            marker=next((find_marker(line) for line in pt.caption if find_marker(line)), None),
+            marker=marker,
             unit=find_unit(caption_text),
             department=next(filter(None, map(find_department, pt.caption)), None),
             pages=[pt.page],
             notes=[line for line in pt.below if declares_empty(line) or squeeze(line).startswith("注")],
             engine=pt.engine,
-            header_spans_known=pt.engine == "pdfplumber",
+            header_spans_known=True,
         )
         tables[schema.id] = raw
         current = _Open(raw, width, [tuple(squeeze(c) for c in r.cells) for r in header_rows])
@@ -291,11 +344,31 @@ def _caption_title(caption: list[str]):
     return schema, (joined if schema else None)
 
 
-def _continues(current: _Open, width: int, signature) -> bool:
-    """A title-less table continues the open one when it has the same columns and no other table's header."""
+def _continues(current: _Open, width: int, signature, header_rows: list[RawRow]) -> bool:
+    """A title-less table continues the open one when it has the same columns and no header of its own
+    other than a repeat of the open table's (so two different tables are never joined)."""
     if signature is not None and signature.id != current.table.table_id:
         return False
+    own_header = [tuple(squeeze(c) for c in r.cells) for r in header_rows if _is_header_wording(r.cells)]
+    if own_header and not set(own_header) <= set(current.header_keys):
+        return False
     return width == current.width
+
+
+def _is_header_wording(cells: list[str]) -> bool:
+    """A row printed in header words (column labels of some standard table), not a title-less data row."""
+    vocabulary = _header_vocabulary()
+    return any(squeeze(c) in vocabulary for c in cells if c)
+
+
+@lru_cache(maxsize=1)
+def _header_vocabulary() -> frozenset[str]:
+    words = {"项目", "科目名称", "科目编码", "功能分类科目编码", "经济分类科目编码", "栏次", "行次", "类", "款", "项"}
+    for schema in table_schemas():
+        for m in schema.measures + schema.groups:
+            words.update(squeeze(a) for a in m.aliases)
+    words.discard("合计")
+    return frozenset(words)
 
 
 def _append(current: _Open, pt: PageTable, header_rows: list[RawRow], data_rows: list[RawRow]) -> None:

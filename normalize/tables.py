@@ -168,9 +168,9 @@ def _coded(raw: RawTable, table: CanonicalTable) -> None:
     after_name = _trim(after_name)
     header_measures = [m for m in after_name if m]
     data = list(_data_rows(raw, table))
-    most_values = max((len(_split_row(r.cells, name_col, width)[2]) for r in data), default=0)
-    if len(set(header_measures)) < min(len(schema.standard_columns), most_values) and most_values <= len(schema.standard_columns):
-        after_name = list(schema.standard_columns)
+    most_values = max((len(_trim([c if squeeze(c) else None for c in _split_row(r.cells, name_col, width)[2]])) for r in data), default=0)
+    if not header_measures and 0 < most_values <= len(schema.standard_columns):
+        after_name = list(schema.standard_columns)  # header unreadable: the national template's column order
         table.header_mapping = "standard"
     _add_measures(table, [m for m in after_name if m] or list(schema.standard_columns))
     for row in data:
@@ -182,7 +182,7 @@ def _coded(raw: RawTable, table: CanonicalTable) -> None:
         canonical.code_cells = [c for c in code_cells if not is_code_fragment_noise(c)]
         for i, text in enumerate(value_cells):
             measure = after_name[i] if i < len(after_name) else None
-            if not squeeze(text):
+            if not squeeze(text) or measure == SKIP:
                 continue
             if measure is None:
                 measure = f"列{(name_col or 0) + 2 + i}"
@@ -201,10 +201,16 @@ def is_code_fragment_noise_label(text: str) -> bool:
     return squeeze(text) in ("类", "款", "项", "类款项", "类款", "款项")
 
 
+SKIP = ""  # a column that carries no amounts (行次, 栏次)
+
+
 def _value_measure(role: Column | None, path: list[str]) -> str | None:
-    """The canonical measure of a value column, or its own header wording for a column the schema does not know."""
+    """The canonical measure of a value column, its own header wording for a column the schema does not know,
+    SKIP for 行次-like columns, None when unknown."""
     if role is not None and role.role == "value":
         return role.measure
+    if role is not None and role.role in ("line", "name", "code"):
+        return SKIP
     if role is None and path:
         label = normalize_name(path[-1])
         if label and not label.isdigit() and label not in ("栏次", "项目"):

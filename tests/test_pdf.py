@@ -1,0 +1,216 @@
+"""Text-layer PDFs: real published layouts (fixtures cropped from the corpus) and generated province layouts."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from check.run import check_document
+from extract import extract_document
+from extract.model import InputError
+from extract.pdf import extract_pdf
+from normalize.document import normalize_document
+
+from conftest import CAIDIAN, FIXTURES, ROOT
+from layouts import province_layout
+from synthetic import build
+
+PDF = FIXTURES / "pdf"
+NINE = [f"t{i:02d}" for i in range(1, 10)]
+
+# Each real document, the pages of its tables, and the failures that are the document's own errors.
+CORPUS = {
+    "putuo_caizhengju_2024_p1-21.pdf": (
+        {"t01": [6, 7], "t02": [8, 9], "t03": [10, 11], "t04": [12, 13], "t05": [15], "t06": [16, 17], "t07": [19], "t08": [20], "t09": [18]},
+        {"N-T04"},  # the 说明 states 财政拨款收入支出总计 0.3万元; t04 says 2961.68
+    ),
+    "putuo_shehuigongzuobu_2024.pdf": (
+        {"t01": [5], "t02": [6, 7], "t03": [8, 9], "t04": [10, 11], "t05": [12], "t06": [13], "t07": [15], "t08": [16], "t09": [14]},
+        {"N-RATE"},  # 完成年初预算的95.89% against a 年初预算 of 0
+    ),
+    "guojia_xinfangju_2024_p1-18_30-36.pdf": (
+        {"t01": [7], "t02": [8], "t03": [9], "t04": [10], "t05": [11], "t06": [12], "t07": [13], "t08": [14], "t09": [15]},
+        set(),
+    ),
+    "shanghai_template_2024.pdf": (None, set()),
+}
+
+
+@pytest.fixture(scope="module")
+def corpus_docs():
+    docs = {}
+    for name in CORPUS:
+        doc = normalize_document(extract_pdf(PDF / name))
+        docs[name] = (doc, check_document(doc, repair=True))
+    return docs
+
+
+@pytest.mark.parametrize("name", list(CORPUS))
+def test_all_nine_tables_are_found_on_their_pages(corpus_docs, name):
+    doc, _ = corpus_docs[name]
+    assert sorted(doc.tables) == NINE
+    pages, _ = CORPUS[name]
+    if pages:
+        assert {tid: t.pages for tid, t in doc.tables.items()} == pages
+
+
+@pytest.mark.parametrize("name", list(CORPUS))
+def test_identities_hold_except_the_documents_own_errors(corpus_docs, name):
+    _, report = corpus_docs[name]
+    failing = {r["check_id"] for r in report.results if r["status"] == "fail"}
+    assert failing == CORPUS[name][1]
+    assert report.repairs == []  # clean text layers need no repair
+
+
+def test_the_template_yields_nine_found_but_empty_tables(corpus_docs):
+    doc, _ = corpus_docs["shanghai_template_2024.pdf"]
+    assert all(not any(c.value is not None for _, _, c in t.cells()) for t in doc.tables.values())
+    assert doc.raw.department == "上海市XX局"
+
+
+def test_three_column_codes_and_continuations(corpus_docs):
+    doc, _ = corpus_docs["putuo_caizhengju_2024_p1-21.pdf"]
+    t02 = doc.tables["t02"]
+    assert [r.code for r in t02.rows][:4] == [None, "201", "20106", "2010601"]
+    assert t02.rows[3].values["本年收入合计"].value == __import__("decimal").Decimal("1511.90")
+    t01 = doc.tables["t01"]  # continues on page 7 without a title
+    total = next(r for r in t01.rows if r.side == "收入" and r.name == "总计")
+    assert (str(total.values["收入/决算数"].value), total.page) == ("2995.39", 7)
+    t05 = doc.tables["t05"]  # 合计 printed at the bottom
+    assert t05.rows[-1].name == "合计" and str(t05.rows[-1].values["小计"].value) == "2940.05"
+    t09 = doc.tables["t09"].rows[0].values  # three-level header, 预算数/决算数 per item
+    assert str(t09["预算数/公务接待费"].value) == "0.95" and "决算数/公务接待费" not in t09
+
+
+def test_narrative_numbers_stay_inline_despite_the_lower_baseline(corpus_docs):
+    doc, _ = corpus_docs["putuo_caizhengju_2024_p1-21.pdf"]
+    text = "".join(b.text for b in doc.raw.narrative if b.page == 21)
+    assert "收入支出总计2995.39万元" in text
+    assert "基本支出2336.91万元，占79.49%" in text
+
+
+def test_metadata_from_cover_and_captions(corpus_docs):
+    doc, _ = corpus_docs["guojia_xinfangju_2024_p1-18_30-36.pdf"]
+    assert (doc.raw.department, doc.raw.year, doc.raw.unit) == ("国家信访局", 2024, "万元")
+    assert doc.tables["t01"].identified_by == "title" and doc.raw.tables[0].marker == "1"
+    kinds = doc.raw.page_kinds
+    assert kinds[7] == "table" and kinds[1] == "cover" and "narrative" in kinds.values()
+
+
+def test_engines_agree_on_real_tables():
+    path = PDF / "guojia_xinfangju_2024_p1-18_30-36.pdf"
+    facts = {}
+    for engine in ("pdfplumber", "camelot"):
+        doc = normalize_document(extract_pdf(path, engine=engine))
+        facts[engine] = {(t.id, r.side, r.code or r.name, m): c.value for t in doc.tables.values() if t.id in ("t02", "t06")
+                         for r, m, c in t.cells() if c.value is not None}
+    assert len(facts["pdfplumber"]) > 60
+    assert facts["pdfplumber"] == facts["camelot"]
+
+
+def facts_of(doc):
+    return {(t.id, r.side, r.code or r.name, m): c.value for t in doc.tables.values() for r, m, c in t.cells() if c.value is not None}
+
+
+@pytest.fixture(scope="module")
+def province_pdf(tmp_path_factory):
+    return province_layout(tmp_path_factory.mktemp("layout") / "province.pdf")
+
+
+def test_province_layout_yields_the_same_facts_as_the_text(province_pdf, tmp_path):
+    text = tmp_path / "same.md"
+    text.write_text(build(), encoding="utf-8")
+    from_text = facts_of(normalize_document(extract_document(text)))
+    doc = normalize_document(extract_pdf(province_pdf))
+    assert sorted(doc.tables) == NINE
+    assert facts_of(doc) == from_text
+
+
+def test_province_layout_features(province_pdf):
+    doc = normalize_document(extract_pdf(province_pdf))
+    assert doc.tables["t02"].pages == [2, 3, 4]  # title and header repeated on every page, joined once
+    assert doc.tables["t03"].identified_by in ("signature", "marker")  # printed without a title
+    assert doc.tables["t09"].pages[0] < doc.tables["t07"].pages[0]  # 三公 before 基金
+    assert doc.tables["t08"].declared_empty
+    assert doc.raw.department == "某某局"
+    assert not [d for t in doc.tables.values() for d in t.dropped if "values without" in d.reason]
+
+
+def test_a_table_without_title_or_marker_is_found_by_its_header(tmp_path):
+    from tools.typeset import HeaderCell as H
+    from tools.typeset import TableSpec, typeset
+
+    spec = TableSpec(None, [[H("科目编码"), H("科目名称"), H("本年支出合计"), H("基本支出"), H("项目支出")]],
+                     [["", "合计", "10.00", "4.00", "6.00"], ["201", "一般公共服务支出", "10.00", "4.00", "6.00"]], [60, 150, 70, 70, 70])
+    doc = normalize_document(extract_pdf(typeset(tmp_path / "t03.pdf", [spec])))
+    assert list(doc.tables) == ["t03"] and doc.tables["t03"].identified_by == "signature"
+
+
+@pytest.fixture(scope="module")
+def twin(tmp_path_factory):
+    from tools.caidian_twin import make_twin
+
+    return make_twin(tmp_path_factory.mktemp("twin") / "caidian_twin.pdf")
+
+
+def test_caidian_twin_extracts_to_the_text_exports_facts(twin):
+    text_doc = normalize_document(extract_document(CAIDIAN))
+    check_document(text_doc, repair=True)
+    pdf_doc = normalize_document(extract_pdf(twin))
+    check_document(pdf_doc, repair=True)
+    assert facts_of(pdf_doc) == facts_of(text_doc)
+
+
+def test_caidian_twin_has_the_printed_damage_features(twin):
+    import pdfplumber
+
+    with pdfplumber.open(twin) as pdf:
+        cells = [c for page in pdf.pages for t in page.extract_tables() for row in t for c in row if c]
+    assert "201329\n9" in cells  # the code wraps in its narrow column
+    assert any("，" in c and "．" in c for c in cells)  # full-width separators
+    doc = normalize_document(extract_pdf(twin))
+    assert len(doc.tables["t02"].pages) == 2 and len(doc.tables["t03"].pages) == 2  # over a page break
+
+
+def test_bad_pdfs_give_one_line_errors(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    from tools.typeset import FONT
+
+    not_juesuan = tmp_path / "letter.pdf"
+    c = canvas.Canvas(str(not_juesuan))
+    c.setFont(FONT, 12)
+    c.drawString(72, 700, "关于召开年度工作会议的通知")
+    c.save()
+    encrypted = tmp_path / "locked.pdf"
+    c = canvas.Canvas(str(encrypted), encrypt="secret")
+    c.drawString(72, 700, "locked")
+    c.save()
+    corrupt = tmp_path / "broken.pdf"
+    corrupt.write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 200)
+    fake = tmp_path / "fake.pdf"
+    fake.write_text("just text, not a PDF", encoding="utf-8")
+    expected = {not_juesuan: "not-juesuan", encrypted: "encrypted", corrupt: "corrupt", fake: "not-pdf"}
+    for path, kind in expected.items():
+        with pytest.raises(InputError) as err:
+            extract_document(path)
+        assert err.value.kind == kind
+        assert path.name in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_folder_with_bad_pdfs_still_converts_the_good_ones(tmp_path):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "good.pdf").write_bytes((PDF / "putuo_shehuigongzuobu_2024.pdf").read_bytes())
+    (folder / "zero.pdf").write_bytes(b"")
+    (folder / "truncated.pdf").write_bytes((PDF / "putuo_shehuigongzuobu_2024.pdf").read_bytes()[:4000])
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "juesuan.cli", "extract", str(folder), "--out", str(out), "--quiet"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 1
+    assert (out / "mixed" / "good" / "manifest.json").exists()
+    errors = (out / "errors.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(errors) == 3 and any("zero.pdf" in e for e in errors) and any("truncated.pdf" in e for e in errors)
+    assert not (out / "mixed" / "zero").exists() and not (out / "mixed" / "truncated").exists()
