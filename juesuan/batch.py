@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import shutil
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,7 @@ from extract import SUPPORTED_SUFFIXES
 from juesuan import __version__
 from juesuan.pipeline import Options, Result, convert, doc_id_for, sha256_of
 from write.atomic import atomic_write_text
+from write.batch import build_batch_outputs
 from write.tables import write_csv
 
 ERROR_COLUMNS = ["file", "stage", "kind", "message"]
@@ -29,6 +31,7 @@ class BatchSummary:
     out: Path
     results: list[Result] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
+    totals: dict = field(default_factory=dict)
 
     @property
     def failed(self) -> list[Result]:
@@ -67,6 +70,15 @@ def up_to_date(job: Job, out: Path, options: Options) -> bool:
         return False
 
 
+def remove_stale_staging(out: Path) -> None:
+    """Temporary folders and files a killed batch left behind (never read as outputs) are removed."""
+    for path in list(out.glob(".*")) + list(out.glob("*/.*")):
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
 def _run(job: Job, out: Path, options: Options) -> Result:
     return convert(job.source, out / job.group, options)
 
@@ -80,6 +92,7 @@ def run_batch(
     on_result: Callable[[Result, int, int], None] | None = None,
 ) -> BatchSummary:
     summary = BatchSummary(out)
+    remove_stale_staging(out)
     todo = []
     for job in jobs:
         if not force and up_to_date(job, out, options):
@@ -109,6 +122,7 @@ def run_batch(
     summary.results.sort(key=lambda r: str(r.source))
     write_errors(out, summary)
     write_checks_summary(out, summary)
+    summary.totals = build_batch_outputs(out, options.formats | {"csv"})
     return summary
 
 

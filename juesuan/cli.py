@@ -1,13 +1,16 @@
 """The `juesuan` command line."""
 from __future__ import annotations
 
+import csv
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from juesuan.batch import collect_jobs, run_batch, write_summary_json
@@ -16,15 +19,15 @@ from juesuan.pipeline import Options, Result
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="部门决算 PDFs and text exports -> clean, checked tables.")
 console = Console(stderr=True)
 out_console = Console()
-FORMATS = {"csv", "parquet"}
+FORMATS = {"csv", "parquet", "xlsx"}
 
 
 @app.command()
 def extract(
     paths: list[Path] = typer.Argument(..., help="Documents or folders of documents (.pdf, .md, .txt)."),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder; each document gets OUT/<folder>/<doc-id>/."),
-    workers: int = typer.Option(1, "--workers", "-w", help="Documents converted in parallel (0 = all cores)."),
-    formats: str = typer.Option("csv,parquet", "--format", help="Comma-separated: csv, parquet."),
+    workers: int = typer.Option(0, "--workers", "-w", help="Documents converted in parallel (0 = all cores)."),
+    formats: str = typer.Option("csv,parquet,xlsx", "--format", help="Comma-separated: csv, parquet, xlsx."),
     engine: str = typer.Option("auto", "--engine", help="PDF table engine: auto, pdfplumber or camelot."),
     no_repair: bool = typer.Option(False, "--no-repair", help="Check only: leave OCR damage as read instead of repairing it from the identities."),
     force: bool = typer.Option(False, "--force", help="Convert again even when outputs are up to date."),
@@ -54,16 +57,77 @@ def extract(
             out_console.print_json(json.dumps(_result_json(result), ensure_ascii=False), indent=None)
         elif not result.ok:
             console.print(f"[red]error[/red] {result.error}", highlight=False)
-        else:
-            if not quiet:
-                _print_document(result)
+        elif not quiet:
+            _print_document(result)
             console.print(_verdict_line(result), highlight=False)
 
-    summary = run_batch(jobs, out, Options(formats=wanted, engine=engine, repair=not no_repair), workers=workers, force=force, on_result=report)
+    options = Options(formats=wanted, engine=engine, repair=not no_repair)
+    show_progress = console.is_terminal and not quiet and not json_lines
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(), TextColumn("{task.fields[current]}"), console=console, disable=not show_progress,
+    ) as progress:
+        task = progress.add_task("documents", total=len(jobs), rate="", current="")
+        started = time.perf_counter()
+        pages = 0
+
+        def on_result(result: Result, done: int, total: int) -> None:
+            nonlocal pages
+            pages += (result.manifest or {}).get("pages") or 0
+            rate = f"{pages / max(time.perf_counter() - started, 1e-9):.1f} pages/s"
+            progress.update(task, completed=done, total=total, rate=rate, current=result.source.name)
+            report(result, done, total)
+
+        summary = run_batch(jobs, out, options, workers=workers, force=force, on_result=on_result)
     write_summary_json(out, summary)
+    if not json_lines and not quiet:
+        _print_summary(summary, time.perf_counter() - started)
     line = f"{len(summary.converted)} converted, {len(summary.failed)} failed, {len(summary.skipped)} up to date -> {out}"
     console.print(line, highlight=False)
     raise typer.Exit(1 if summary.failed else 0)
+
+
+@app.command()
+def report(out: Path = typer.Argument(..., help="An output folder written by `juesuan extract`.")):
+    """Reprint the verdict of every document in an output folder, and its errors."""
+    summary_csv, errors_csv = out / "checks_summary.csv", out / "errors.csv"
+    if not summary_csv.exists():
+        console.print(f"error: {summary_csv} not found (run `juesuan extract` first)")
+        raise typer.Exit(2)
+    table = Table(title=f"verdicts in {out}", title_justify="left")
+    for column in ("document", "department", "year", "verdict", "pass", "rounding", "fail", "repairs"):
+        table.add_column(column)
+    for row in _read(summary_csv):
+        style = {"fail": "red", "rounding": "yellow", "pass": "green"}.get(row["verdict"], "")
+        table.add_row(row["doc_id"], row["department"], row["year"], f"[{style}]{row['verdict']}[/{style}]" if style else row["verdict"],
+                      row["pass"], row["rounding"], row["fail"], row["repairs"])
+    out_console.print(table)
+    errors = _read(errors_csv) if errors_csv.exists() else []
+    for e in errors:
+        out_console.print(f"[red]error[/red] {e['message']} ({e['stage']}, {e['kind']})", highlight=False)
+    raise typer.Exit(1 if errors else 0)
+
+
+def _read(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _print_summary(summary, seconds: float) -> None:
+    manifests = [r.manifest for r in summary.converted]
+    checks = [m.get("checks", {}) for m in manifests]
+    table = Table(title="batch summary", title_justify="left")
+    for column in ("documents", "pages", "tables found", "pass", "rounding", "fail", "repairs", "errors", "up to date", "seconds"):
+        table.add_column(column, justify="right")
+    table.add_row(
+        str(len(summary.results)), str(sum(m.get("pages") or 0 for m in manifests)),
+        str(sum(1 for m in manifests for t in m["tables"].values() if t["found"])),
+        str(sum(c.get("pass", 0) for c in checks)), str(sum(c.get("rounding", 0) for c in checks)),
+        str(sum(c.get("fail", 0) for c in checks)), str(sum(c.get("repairs", 0) for c in checks)),
+        str(len(summary.failed)), str(len(summary.skipped)), f"{seconds:.1f}",
+    )
+    out_console.print(table)
+    out_console.print(f"outputs: {summary.out} (facts.csv/.parquet, juesuan.xlsx, juesuan.duckdb, checks_summary.csv, errors.csv, datapackage.json)", highlight=False)
 
 
 def _verdict_line(result: Result) -> str:

@@ -17,7 +17,7 @@ from write.document import write_document
 
 @dataclass
 class Options:
-    formats: set[str] = field(default_factory=lambda: {"csv", "parquet"})
+    formats: set[str] = field(default_factory=lambda: {"csv", "parquet", "xlsx"})
     engine: str = "auto"
     repair: bool = True
 

@@ -7,8 +7,11 @@ from pathlib import Path
 
 from normalize.document import NormalizedDocument
 from schemas import table_schemas
-from check.run import CheckReport
+from dataclasses import asdict
+
+from check.run import CHECK_COLUMNS, REPAIR_COLUMNS, CheckReport
 from write.atomic import atomic_directory
+from write.excel import add_sheet, new_workbook, save
 from write.report import write_checks
 from write.tables import FACT_COLUMNS, fact_rows, wide_rows, write_csv, write_parquet
 
@@ -33,12 +36,27 @@ def write_document(doc: NormalizedDocument, target: Path, doc_id: str, source_sh
                 continue
             columns, rows = wide_rows(table)
             _write(staging / f"{schema.id}_{schema.slug}", columns, rows, set(table.measures), formats)
+        if "xlsx" in formats:
+            write_document_workbook(staging / f"{doc_id}.xlsx", doc, report)
         narrative = [
             {"section": " / ".join(b.section), "text": b.text, "page": b.page, "line": b.line} for b in doc.raw.narrative
         ]
         write_csv(staging / "narrative_sections.csv", NARRATIVE_COLUMNS, narrative)
         (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     return manifest
+
+
+def write_document_workbook(path: Path, doc: NormalizedDocument, report: CheckReport | None) -> None:
+    workbook = new_workbook()
+    for schema in table_schemas():
+        table = doc.tables.get(schema.id)
+        if table is not None:
+            columns, rows = wide_rows(table)
+            add_sheet(workbook, f"{schema.id} {schema.title}", columns, rows, set(table.measures))
+    if report is not None:
+        add_sheet(workbook, "校验", CHECK_COLUMNS, report.results, {"expected", "actual", "difference"})
+        add_sheet(workbook, "修复", REPAIR_COLUMNS, [asdict(r) for r in report.repairs], set())
+    save(workbook, path)
 
 
 def _write(stem: Path, columns, rows, decimal_columns, formats) -> None:

@@ -1,0 +1,215 @@
+"""Batch outputs, rebuilt from the per-document folders (so a resumed batch equals an uninterrupted one):
+facts across documents (CSV/Parquet), an Excel workbook, an embedded DuckDB database and a
+Frictionless datapackage.json describing every CSV."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import regex
+
+from schemas import table_schemas
+from write.excel import add_sheet, new_workbook, save
+from write.tables import FACT_COLUMNS, write_csv
+
+DOC_COLUMNS = ["doc_id", "department", "region", "year", "source_sha256"]
+BATCH_FACT_COLUMNS = DOC_COLUMNS + [c for c in FACT_COLUMNS if c != "doc_id"]
+VALUE_TYPE = pa.decimal128(24, 6)
+_REGION = regex.compile(r"^((?:\p{Han}{2,}?(?:省|自治区))?(?:\p{Han}{2,}?(?:市|州|盟))?(?:\p{Han}{1,}?(?:区|县|旗))?)")
+
+
+def region_of(department: str | None) -> str | None:
+    """The administrative region a department name starts with (武汉市蔡甸区…), when it names one."""
+    if not department:
+        return None
+    m = _REGION.match(department)
+    return m.group(1) or None if m else None
+
+
+def document_folders(out: Path) -> list[Path]:
+    return sorted(p.parent for p in out.glob("*/*/manifest.json"))
+
+
+def _read_csv(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _replace(tmp: Path, final: Path) -> None:
+    os.replace(tmp, final)
+
+
+def build_batch_outputs(out: Path, formats: set[str]) -> dict:
+    """Aggregate every document folder under OUT; returns counts for the summary."""
+    documents, facts, checks, repairs = [], [], [], []
+    for folder in document_folders(out):
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        doc = {
+            "doc_id": manifest["doc_id"],
+            "group": folder.parent.name,
+            "department": manifest.get("department"),
+            "region": region_of(manifest.get("department")),
+            "year": manifest.get("year"),
+            "source": manifest["source"]["path"],
+            "source_sha256": manifest["source"]["sha256"],
+            "pages": manifest.get("pages"),
+            "tables_found": sum(1 for t in manifest["tables"].values() if t.get("found")),
+            "verdict": manifest.get("checks", {}).get("verdict"),
+            "folder": str(folder),
+        }
+        documents.append(doc)
+        prefix = {k: doc[k] for k in DOC_COLUMNS}
+        for row in _read_csv(folder / "facts.csv"):
+            row.pop("doc_id", None)
+            facts.append({**prefix, **row})
+        checks += [{"doc_id": doc["doc_id"], **r} for r in _read_csv(folder / "checks.csv")]
+        repairs += [{"doc_id": doc["doc_id"], **r} for r in _read_csv(folder / "repairs.csv")]
+    for row in facts:
+        row["value"] = Decimal(row["value"])
+        row["page"] = int(row["page"]) if row.get("page") else None
+        row["line"] = int(row["line"]) if row.get("line") else None
+        row["repaired"] = row.get("repaired") == "true"
+    _write_facts(out, facts, formats)
+    _write_duckdb(out, documents, facts, checks, repairs)
+    if "xlsx" in formats:
+        _write_workbook(out / "juesuan.xlsx", documents, facts, checks, repairs)
+    write_datapackage(out)
+    return {"documents": len(documents), "facts": len(facts), "checks": len(checks), "repairs": len(repairs)}
+
+
+def _facts_table(facts: list[dict]) -> pa.Table:
+    arrays, fields = [], []
+    for column in BATCH_FACT_COLUMNS:
+        values = [f.get(column) for f in facts]
+        if column == "value":
+            dtype = VALUE_TYPE
+            values = [v.quantize(Decimal("0.000001")) for v in values]
+        elif column in ("page", "line"):
+            dtype = pa.int32()
+        elif column == "repaired":
+            dtype = pa.bool_()
+        else:
+            dtype = pa.string()
+            values = [None if v is None or v == "" else str(v) for v in values]
+        arrays.append(pa.array(values, type=dtype))
+        fields.append(pa.field(column, dtype))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def _write_facts(out: Path, facts: list[dict], formats: set[str]) -> None:
+    if "csv" in formats:
+        tmp = out / f".facts.{os.getpid()}.csv"
+        write_csv(tmp, BATCH_FACT_COLUMNS, facts)
+        _replace(tmp, out / "facts.csv")
+    if "parquet" in formats:
+        tmp = out / f".facts.{os.getpid()}.parquet"
+        pq.write_table(_facts_table(facts), tmp)
+        _replace(tmp, out / "facts.parquet")
+
+
+def _view_sql(schema) -> str:
+    key = ["doc_id", "department", "year"] + (["side"] if schema.two_sided else []) + ["code", "level", "name"]
+    columns = []
+    for measure in schema.standard_columns:
+        side, _, plain = measure.rpartition("/") if schema.two_sided else ("", "", measure)
+        condition = f"measure = '{plain}'" + (f" AND side = '{side}'" if side else "")
+        columns.append(f'max(CASE WHEN {condition} THEN value END) AS "{measure}"')
+    keys = ", ".join(f'"{k}"' for k in key)
+    return (f'CREATE VIEW {schema.id}_{schema.slug} AS SELECT {keys}, {", ".join(columns)} '
+            f"FROM facts WHERE \"table\" = '{schema.id}' GROUP BY {keys} ORDER BY doc_id, code NULLS FIRST")
+
+
+def _write_duckdb(out: Path, documents, facts, checks, repairs) -> None:
+    import duckdb
+
+    tmp = out / f".juesuan.{os.getpid()}.duckdb"
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp))
+    try:
+        facts_arrow = _facts_table(facts)  # noqa: F841 (read by name below)
+        con.execute("CREATE TABLE facts AS SELECT * FROM facts_arrow")
+        for name, rows in (("documents", documents), ("checks", checks), ("repairs", repairs)):
+            _create_text_table(con, name, rows)
+        if checks:
+            con.execute("CREATE OR REPLACE TABLE checks AS SELECT * REPLACE (TRY_CAST(expected AS DECIMAL(24,6)) AS expected, "
+                        "TRY_CAST(actual AS DECIMAL(24,6)) AS actual, TRY_CAST(difference AS DECIMAL(24,6)) AS difference) FROM checks")
+        for schema in table_schemas():
+            con.execute(_view_sql(schema))
+    finally:
+        con.close()
+    _replace(tmp, out / "juesuan.duckdb")
+
+
+def _create_text_table(con, name: str, rows: list[dict]) -> None:
+    columns = list(rows[0]) if rows else ["doc_id"]
+    con.execute(f'CREATE TABLE {name} ({", ".join(f"{chr(34)}{c}{chr(34)} VARCHAR" for c in columns)})')
+    if rows:
+        con.executemany(f'INSERT INTO {name} VALUES ({", ".join("?" for _ in columns)})',
+                        [[None if r.get(c) is None else str(r.get(c)) for c in columns] for r in rows])
+
+
+def _write_workbook(path: Path, documents, facts, checks, repairs) -> None:
+    workbook = new_workbook()
+    add_sheet(workbook, "文档", list(documents[0]) if documents else ["doc_id"], documents, set())
+    for schema in table_schemas():
+        rows = [f for f in facts if f["table"] == schema.id]
+        add_sheet(workbook, f"{schema.id} {schema.title}", BATCH_FACT_COLUMNS, rows, {"value"})
+    add_sheet(workbook, "校验", list(checks[0]) if checks else ["doc_id"], checks, {"expected", "actual", "difference"})
+    add_sheet(workbook, "修复", list(repairs[0]) if repairs else ["doc_id"], repairs, set())
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.xlsx")
+    save(workbook, tmp)
+    _replace(tmp, path)
+
+
+# ---------------------------------------------------------------- datapackage.json
+
+FIELD_TYPES = {"value": "number", "page": "integer", "line": "integer", "repaired": "boolean", "year": "integer",
+               "expected": "number", "actual": "number", "difference": "number", "pass": "integer", "rounding": "integer",
+               "fail": "integer", "skipped": "integer", "repairs": "integer"}
+
+
+def _fields(columns: list[str], amounts: set[str] = frozenset()) -> list[dict]:
+    from write.excel import label
+
+    fields = []
+    for c in columns:
+        kind = "number" if c in amounts else FIELD_TYPES.get(c, "string")
+        fields.append({"name": c, "title": label(c), "type": kind})
+    return fields
+
+
+def _csv_header(path: Path) -> list[str]:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return next(csv.reader(f), [])
+
+
+def write_datapackage(out: Path) -> None:
+    """A Frictionless data package: every CSV under OUT with its fields, typed from schemas/."""
+    measures = {m for s in table_schemas() for m in s.standard_columns} | {m.id for s in table_schemas() for m in s.measures}
+    titles = {f"{s.id}_{s.slug}.csv": s.title for s in table_schemas()}
+    resources = []
+    for path in sorted(out.rglob("*.csv")):
+        if path.name.startswith("."):
+            continue
+        columns = _csv_header(path)
+        rel = path.relative_to(out).as_posix()
+        name = regex.sub(r"[^a-z0-9._-]+", "-", rel.lower()).strip("-") or "resource"
+        resources.append({
+            "name": f"{name}-{len(resources)}",
+            "path": rel,
+            "title": titles.get(path.name, path.stem),
+            "format": "csv",
+            "encoding": "utf-8-sig",
+            "schema": {"fields": _fields(columns, measures & set(columns))},
+        })
+    package = {"name": "juesuan-output", "title": "部门决算 extracted by juesuan", "resources": resources}
+    tmp = out / f".datapackage.{os.getpid()}.json"
+    tmp.write_text(json.dumps(package, ensure_ascii=False, indent=2), encoding="utf-8")
+    _replace(tmp, out / "datapackage.json")

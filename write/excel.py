@@ -1,0 +1,71 @@
+"""Excel workbooks analysts open directly: a sheet per table with Chinese headers, codes as text,
+amounts as numbers with two decimals, a 校验 sheet (checks) and a 修复 sheet (repairs)."""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+LABELS = {
+    "doc_id": "文档", "department": "部门", "region": "地区", "year": "年度", "table": "表", "side": "收支", "code": "科目编码",
+    "level": "级次", "name": "科目名称", "measure": "项目", "value": "金额", "unit": "单位", "page": "页码", "line": "行",
+    "repaired": "已修复", "note": "说明", "source": "来源文件", "check_id": "校验编号", "description": "校验内容", "tables": "涉及表",
+    "row_keys": "涉及单元格", "expected": "应为", "actual": "实为", "difference": "差额", "status": "结果", "reason": "原因",
+    "pages": "页码", "as_read": "识别值", "repaired_value": "修复值", "identities": "依据", "confidence": "置信度", "how": "方式",
+}
+TEXT_COLUMNS = {"code", "doc_id", "year", "source"}
+AMOUNT_FORMAT = "#,##0.00"
+
+
+def label(column: str) -> str:
+    return LABELS.get(column, column)
+
+
+def add_sheet(workbook: Workbook, title: str, columns: list[str], rows: list[dict], amount_columns: set[str]) -> None:
+    sheet = workbook.create_sheet(title=_sheet_title(title))
+    sheet.append([label(c) for c in columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_value(c, row.get(c), amount_columns) for c in columns])
+    for index, column in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        if column in amount_columns:
+            for cell in sheet[letter][1:]:
+                cell.number_format = AMOUNT_FORMAT
+        elif column in TEXT_COLUMNS:
+            for cell in sheet[letter][1:]:
+                cell.number_format = "@"
+        sheet.column_dimensions[letter].width = 14 if column != "name" else 36
+    sheet.freeze_panes = "A2"
+
+
+def _value(column: str, value, amount_columns: set[str]):
+    if value is None or value == "":
+        return None
+    if column in amount_columns:
+        return float(Decimal(str(value)))  # Excel stores binary floats; the CSV/Parquet keep the exact decimals
+    if column in TEXT_COLUMNS:
+        return str(value)
+    return value
+
+
+def _sheet_title(title: str) -> str:
+    for ch in "[]:*?/\\":
+        title = title.replace(ch, "_")
+    return title[:31]
+
+
+def new_workbook() -> Workbook:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    return workbook
+
+
+def save(workbook: Workbook, path: Path) -> None:
+    if not workbook.sheetnames:
+        workbook.create_sheet("空")
+    workbook.save(path)
