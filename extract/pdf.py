@@ -7,6 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import pdfplumber
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_raw
 import regex
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
@@ -56,17 +58,28 @@ class _Open:
 
 
 def extract_pdf(path: Path, engine: str = "auto") -> RawDocument:
+    document = _open_pdfium(path)
     try:
-        pdf = pdfplumber.open(path)
+        return _extract(document, path, engine)
+    finally:
+        document.close()
+
+
+def _open_pdfium(path: Path):
+    try:
+        return pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        message = str(exc)
+        if "password" in message.lower():
+            raise InputError("encrypted", f"{path.name}: encrypted PDF (password required)") from None
+        raise InputError("corrupt", f"{path.name}: corrupt or truncated PDF ({_short(exc)})") from None
+
+
+def _open_plumber(path: Path):
+    try:
+        return pdfplumber.open(path)
     except Exception as exc:
         raise _input_error(path, exc) from None
-    with pdf:
-        try:
-            return _extract(pdf, path, engine)
-        except InputError:
-            raise
-        except (PDFPasswordIncorrect, PDFEncryptionError, PDFSyntaxError, PdfminerException) as exc:
-            raise _input_error(path, exc) from None
 
 
 def _input_error(path: Path, exc: Exception) -> InputError:
@@ -82,8 +95,8 @@ def _short(exc: Exception) -> str:
     return text[:160]
 
 
-def _extract(pdf, path: Path, engine: str) -> RawDocument:
-    page_count = len(pdf.pages)
+def _extract(document, path: Path, engine: str) -> RawDocument:
+    page_count = len(document)
     if page_count == 0:
         raise InputError("corrupt", f"{path.name}: PDF has no pages")
     if page_count > MAX_PAGES:
@@ -93,32 +106,41 @@ def _extract(pdf, path: Path, engine: str) -> RawDocument:
     narrative: list[NarrativeBlock] = []
     cover_text = ""
     warnings: list[str] = []
-    for number, page in enumerate(pdf.pages, start=1):
-        try:
-            kind = triage(page)
+    plumber = None
+    try:
+        for number in range(1, page_count + 1):
+            kind, text = triage(document[number - 1])
             kinds[number] = kind
             if kind == "table":
-                found = read_tables(page, number, engine, path)
+                plumber = plumber or _open_plumber(path)
+                found, outside = _table_page(plumber, path, number, engine)
                 if not found:
-                    kinds[number] = "narrative"
+                    kinds[number] = "narrative" if outside else "blank"
                 page_tables.extend(found)
-                outside = _lines_outside_tables(page, found)
                 narrative.extend(NarrativeBlock((), line, number) for line in outside if not _is_caption(line))
             elif kind in ("narrative", "cover"):
-                lines = page_lines(page)
+                lines = [line.strip() for line in text.splitlines() if line.strip()]
                 if kind == "cover" and not cover_text:
                     cover_text = " ".join(lines)
                 narrative.extend(NarrativeBlock((), line, number) for line in lines)
-        finally:
-            page.close()
-    image_pages = [n for n, k in kinds.items() if k == "image-only"]
-    if image_pages:
-        warnings.append(f"image-only pages (need OCR, not read): {_ranges(image_pages)}")
-    if image_pages and len(image_pages) == page_count:
-        raise InputError("image-only", f"{path.name}: every page is an image (scanned PDF); OCR is not available yet")
-    tables = assemble(page_tables, kinds)
-    if engine == "auto":
-        tables = _second_engine_for_unsound(pdf, path, tables, page_tables, kinds)
+        image_pages = [n for n, k in kinds.items() if k == "image-only"]
+        if image_pages:
+            warnings.append(f"image-only pages (need OCR, not read): {_ranges(image_pages)}")
+        if image_pages and len(image_pages) == page_count:
+            raise InputError("image-only", f"{path.name}: every page is an image (scanned PDF); OCR is not available yet")
+        unidentified: list[int] = []
+        tables = assemble(page_tables, kinds, unidentified)
+        if unidentified:
+            warnings.append(f"ruled tables not identified as a standard table on pages {_ranges(sorted(set(unidentified)))}")
+        if tables and _is_budget_document(tables, cover_text):
+            raise InputError("not-juesuan", f"{path.name}: a 预算 (budget) document, not a 决算; its tables are not 决算 tables")
+        if engine == "auto" and tables:
+            tables = _second_engine_for_unsound(plumber, path, tables, page_tables, kinds)
+    except (PDFPasswordIncorrect, PDFEncryptionError, PDFSyntaxError, PdfminerException) as exc:
+        raise _input_error(path, exc) from None
+    finally:
+        if plumber is not None:
+            plumber.close()
     if not tables:
         raise InputError("not-juesuan", f"{path.name}: no standard 决算 table found ({page_count} pages)")
     narrative = _with_sections(narrative)
@@ -138,20 +160,47 @@ def _extract(pdf, path: Path, engine: str) -> RawDocument:
     )
 
 
+def _is_budget_document(tables: list[RawTable], cover_text: str) -> bool:
+    """No table is titled as a 决算 table, and the document calls itself a 预算."""
+    titled_final = any("决算" in (t.title or "") for t in tables if t.identified_by == "title")
+    if titled_final:
+        return False
+    headers = " ".join(squeeze(c) for t in tables for r in t.header_rows for c in r.cells)
+    return "预算" in squeeze(cover_text) or ("预算数" in headers and "决算数" not in headers)
+
+
+def _table_page(plumber, path: Path, number: int, engine: str):
+    page = plumber.pages[number - 1]
+    try:
+        found = read_tables(page, number, engine, path)
+        return found, _lines_outside_tables(page, found)
+    finally:
+        page.close()  # frees the parsed layout: peak memory stays flat over long documents
+
+
 # ---------------------------------------------------------------- triage
 
 
-def triage(page) -> str:
-    """table / narrative / cover / blank / image-only, from counts pdfplumber has without layout analysis."""
-    chars = len(page.chars)
-    rules = len(page.lines) + len(page.rects)
-    if chars == 0:
-        return "image-only" if page.images else "blank"
+def triage(page) -> tuple[str, str]:
+    """table / narrative / cover / blank / image-only from pdfium's object counts (milliseconds a page),
+    so that only table pages go through pdfplumber's layout analysis. Returns the kind and the page text."""
+    rules = sum(1 for _ in page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_PATH], max_depth=2))
     if rules >= MIN_RULES_FOR_TABLE:
-        return "table"
-    if chars < 60:
-        return "cover"
-    return "narrative"
+        page.close()
+        return "table", ""  # includes a continuation page holding only an empty ruled row
+    textpage = page.get_textpage()
+    try:
+        text = textpage.get_text_range() if textpage.count_chars() else ""
+    finally:
+        textpage.close()
+    images = sum(1 for _ in page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+    page.close()
+    visible = len(text.strip())
+    if visible == 0:
+        return ("image-only" if images else "blank"), text
+    if visible < 60:
+        return "cover", text
+    return "narrative", text
 
 
 # ---------------------------------------------------------------- reading tables on a page
@@ -251,7 +300,7 @@ def _second_engine_for_unsound(pdf, path: Path, tables: list[RawTable], page_tab
     pages = sorted({p for t in unsound for p in t.pages})
     replacement: dict[int, list[PageTable]] = {}
     for number in pages:
-        page = pdf.pages[number - 1]
+        page = pdf.pages[number - 1]  # pdf: the open pdfplumber document
         try:
             from extract.camelot_engine import camelot_tables
 
@@ -271,19 +320,22 @@ def _second_engine_for_unsound(pdf, path: Path, tables: list[RawTable], page_tab
 # ---------------------------------------------------------------- joining pages into the nine tables
 
 
-def assemble(page_tables: list[PageTable], kinds: dict[int, str] | None = None) -> list[RawTable]:
+def assemble(page_tables: list[PageTable], kinds: dict[int, str] | None = None, unidentified: list[int] | None = None) -> list[RawTable]:
     """Identify each page table (title, marker, header signature) and join continuations.
 
     A table without a title continues the open table only on the next page (blank pages
     between are skipped) and only with the same columns and no other table's header.
     """
     kinds = kinds or {}
-    unidentified: list[int] = []
+    empty_pages = {pt.page for pt in page_tables if _empty_grid(pt)}
+    unidentified = [] if unidentified is None else unidentified
     tables: dict[str, RawTable] = {}
     current: _Open | None = None
     for pt in page_tables:
-        if current is not None and not _adjacent(current.table.pages[-1], pt.page, kinds):
+        if current is not None and not _adjacent(current.table.pages[-1], pt.page, kinds, empty_pages):
             current = None
+        if _empty_grid(pt):
+            continue  # an empty ruled continuation page: nothing to join, the open table stays open
         title_schema, title_line = _caption_title(pt.caption)
         width = max(len(r) for r in pt.grid)
         header_rows, data_rows = split_header(_raw_rows(pt))
@@ -328,10 +380,10 @@ def assemble(page_tables: list[PageTable], kinds: dict[int, str] | None = None) 
     return sorted(tables.values(), key=lambda t: t.table_id)
 
 
-def _adjacent(last_page: int, page: int, kinds: dict[int, str]) -> bool:
+def _adjacent(last_page: int, page: int, kinds: dict[int, str], empty_pages: set[int] = frozenset()) -> bool:
     if page == last_page:
         return True
-    return all(kinds.get(p, "blank") == "blank" for p in range(last_page + 1, page))
+    return all(kinds.get(p, "blank") == "blank" or p in empty_pages for p in range(last_page + 1, page))
 
 
 def _caption_title(caption: list[str]):

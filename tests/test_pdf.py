@@ -214,3 +214,20 @@ def test_a_folder_with_bad_pdfs_still_converts_the_good_ones(tmp_path):
     errors = (out / "errors.csv").read_text(encoding="utf-8-sig").splitlines()
     assert len(errors) == 3 and any("zero.pdf" in e for e in errors) and any("truncated.pdf" in e for e in errors)
     assert not (out / "mixed" / "zero").exists() and not (out / "mixed" / "truncated").exists()
+
+
+def test_line_clustering_keeps_lower_set_digits_on_their_line():
+    import pdfplumber
+
+    from extract.lines import page_lines
+
+    with pdfplumber.open(PDF / "putuo_caizhengju_2024_p1-21.pdf") as pdf:
+        page = pdf.pages[20]
+        assert "2995.39" not in page.extract_text().split("\n")[4]  # pdfplumber's default puts the number on its own line
+        lines = page_lines(page)
+    assert "上海市普陀区财政局2024年度收入支出总计2995.39万元。与2023年度相比，收入" in lines
+
+
+def test_unidentified_ruled_tables_are_reported(corpus_docs):
+    doc, _ = corpus_docs["guojia_xinfangju_2024_p1-18_30-36.pdf"]  # its 绩效自评表 pages are ruled tables too
+    assert any("not identified" in w for w in doc.raw.warnings)
