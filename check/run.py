@@ -59,7 +59,7 @@ def check_document(doc: NormalizedDocument, repair: bool = True) -> CheckReport:
     eqs = equations(doc.tables) + narrative_equations(doc, report.figures)
     for eq in eqs:
         report.results.append(_row(evaluate(eq)))
-    report.results += completeness(doc) + duplicates(doc) + codes_and_names(doc) + stated_rates(doc)
+    report.results += completeness(doc) + duplicates(doc) + codes_and_names(doc) + stated_rates(doc) + item_statements(doc)
     for rule in RULES:
         if not any(r["check_id"] == rule.id or r["check_id"].startswith(rule.id + "-") for r in report.results):
             missing = [t for t in rule.tables if t not in doc.tables]
@@ -197,4 +197,30 @@ def stated_rates(doc: NormalizedDocument) -> list[dict]:
         row = _plain("N-RATE", description, "说明", keys, status, "", page)
         row.update(expected=f"{computed:.{max(places, 2)}f}", actual=str(st.rate), difference=f"{difference:.{max(places, 2)}f}")
         out.append(row)
+    return out
+
+
+def item_statements(doc: NormalizedDocument) -> list[dict]:
+    """What the 说明 says was spent on a 项 equals that 项's row in the table the section is about."""
+    out = []
+    for item in doc.items:
+        if item.actual is None:
+            continue
+        tid, measure = ("t07", "小计") if "政府性基金" in item.section else ("t05", "小计")
+        table = doc.tables.get(tid)
+        description = f"说明所述{item.xiang}支出决算与{tid}一致"
+        if item.code is None or table is None:
+            out.append(_plain("N-ITEM", description, f"说明,{tid}", f"{item.lei}/{item.kuan}/{item.xiang}", "skipped",
+                              "no code for these names" if item.code is None else f"table {tid} not found", str(item.page or "")))
+            continue
+        row = next((r for r in table.rows if r.code == item.code), None)
+        cell = row.values.get(measure) if row else None
+        if cell is None or cell.value is None:
+            out.append(_plain("N-ITEM", description, f"说明,{tid}", item.code, "fail", f"{tid} has no {measure} for {item.code}", str(item.page or "")))
+            continue
+        difference = cell.value - item.actual
+        status = "pass" if difference == 0 else ("rounding" if abs(difference) <= Decimal("0.01") else "fail")
+        row_out = _plain("N-ITEM", description, f"说明,{tid}", item.code, status, "", ",".join(str(p) for p in (row.page, item.page) if p))
+        row_out.update(expected=_fmt(item.actual), actual=_fmt(cell.value), difference=_fmt(difference))
+        out.append(row_out)
     return out

@@ -39,10 +39,13 @@ class RawTable:
 
 @dataclass
 class NarrativeBlock:
+    """One line (PDF) or paragraph (text export) of the narrative, in reading order."""
+
     section: tuple[str, ...]
     text: str
     page: int | None = None
     line: int | None = None
+    heading: bool = False  # marked as a heading by the source (markdown `#`)
 
 
 @dataclass
@@ -57,3 +60,4 @@ class RawDocument:
     page_count: int | None = None
     page_kinds: dict[int, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    other_tables: list[RawTable] = field(default_factory=list)  # tables that are not one of the nine (绩效自评表, …)

@@ -132,6 +132,7 @@ def _extract(document, path: Path, engine: str) -> RawDocument:
         tables = assemble(page_tables, kinds, unidentified)
         if unidentified:
             warnings.append(f"ruled tables not identified as a standard table on pages {_ranges(sorted(set(unidentified)))}")
+        other = other_tables([pt for pt in page_tables if pt.page in set(unidentified)])
         if tables and _is_budget_document(tables, cover_text):
             raise InputError("not-juesuan", f"{path.name}: a 预算 (budget) document, not a 决算; its tables are not 决算 tables")
         if engine == "auto" and tables:
@@ -143,7 +144,6 @@ def _extract(document, path: Path, engine: str) -> RawDocument:
             plumber.close()
     if not tables:
         raise InputError("not-juesuan", f"{path.name}: no standard 决算 table found ({page_count} pages)")
-    narrative = _with_sections(narrative)
     department = next((t.department for t in tables if t.department), None) or _department_from_cover(cover_text)
     year = find_year(cover_text) or next((find_year(b.text) for b in narrative[:40] if find_year(b.text)), None)
     return RawDocument(
@@ -157,6 +157,7 @@ def _extract(document, path: Path, engine: str) -> RawDocument:
         page_count=page_count,
         page_kinds=kinds,
         warnings=warnings,
+        other_tables=other,
     )
 
 
@@ -380,6 +381,21 @@ def assemble(page_tables: list[PageTable], kinds: dict[int, str] | None = None, 
     return sorted(tables.values(), key=lambda t: t.table_id)
 
 
+def other_tables(page_tables: list[PageTable]) -> list[RawTable]:
+    """Ruled tables that are not one of the nine (绩效自评表 …), titled by their caption; a title-less
+    table on the next page continues the previous one."""
+    out: list[RawTable] = []
+    for pt in page_tables:
+        title = next((line for line in reversed(pt.caption) if "表" in line and len(squeeze(line)) <= 60), "")
+        if out and not title and pt.page - (out[-1].pages[-1] if out[-1].pages else 0) <= 1:
+            out[-1].rows += _raw_rows(pt)
+            out[-1].pages.append(pt.page)
+            continue
+        out.append(RawTable(table_id=None, title=title or (pt.caption[-1] if pt.caption else ""), identified_by="caption",
+                            rows=_raw_rows(pt), pages=[pt.page], notes=list(pt.caption[-3:]), engine=pt.engine))
+    return out
+
+
 def _adjacent(last_page: int, page: int, kinds: dict[int, str], empty_pages: set[int] = frozenset()) -> bool:
     if page == last_page:
         return True
@@ -456,25 +472,6 @@ def _empty_grid(pt: PageTable) -> bool:
 
 
 # ---------------------------------------------------------------- narrative and metadata
-
-_SECTION = regex.compile(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])")
-
-
-def _with_sections(blocks: list[NarrativeBlock]) -> list[NarrativeBlock]:
-    """Attach the heading path (第X部分 / 一、 / （一）) each line falls under."""
-    path: dict[int, str] = {}
-    out = []
-    for block in blocks:
-        s = squeeze(block.text)
-        m = _SECTION.match(s)
-        if m and len(s) <= 40:
-            level = 0 if m.group(1).startswith("第") else (1 if m.group(1).endswith("、") else 2)
-            path = {k: v for k, v in path.items() if k < level}
-            path[level] = s
-            continue
-        out.append(NarrativeBlock(tuple(path[k] for k in sorted(path)), block.text, block.page, block.line))
-    return out
-
 
 def _department_from_cover(text: str) -> str | None:
     s = squeeze(text)

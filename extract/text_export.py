@@ -53,6 +53,8 @@ def extract_text_export(path: Path) -> RawDocument:
     narrative: list[NarrativeBlock] = []
     section: list[tuple[int, str]] = []
     current: _Segment | None = None
+    other: list[RawTable] = []
+    last_heading, captions = "", []
 
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
@@ -64,11 +66,13 @@ def extract_text_export(path: Path) -> RawDocument:
             continue
         if heading or _PART.match(stripped):
             current = None
+            last_heading, captions = _plain(heading.group(2) if heading else stripped), []
             if heading:
                 level = len(heading.group(1))
                 section = [s for s in section if s[0] < level] + [(level, heading.group(2))]
             else:
                 section = [(1, stripped)]
+            narrative.append(NarrativeBlock(tuple(s[1] for s in section[:-1]), _plain(heading.group(2) if heading else stripped), None, number, heading=True))
             continue
         if current is not None:
             if "\t" in line:
@@ -81,8 +85,12 @@ def extract_text_export(path: Path) -> RawDocument:
             else:
                 (current.meta_lines if not current.rows else current.notes).append(stripped)
                 continue
+        if "\t" in line:
+            _add_other_row(other, last_heading, captions, RawRow(cells=line.split("\t"), line=number))
+            continue
         if stripped:
-            narrative.append(NarrativeBlock(tuple(s[1] for s in section), stripped, None, number))
+            captions.append(_plain(stripped))
+            narrative.append(NarrativeBlock(tuple(s[1] for s in section), _plain(stripped), None, number))
 
     tables = _tables_from_segments(segments)
     if not tables:
@@ -96,7 +104,23 @@ def extract_text_export(path: Path) -> RawDocument:
         department=next((t.department for t in tables if t.department), None),
         year=find_year(meta_text) or next((find_year(t.title) for t in tables if find_year(t.title)), None),
         unit=next((t.unit for t in tables if t.unit), None),
+        other_tables=other,
     )
+
+
+def _add_other_row(other: list[RawTable], heading: str, captions: list[str], row: RawRow) -> None:
+    """Tab rows outside the nine tables (绩效自评表 and the like), grouped under the heading they follow."""
+    if other and other[-1].title == heading and other[-1].rows and (row.line or 0) - (other[-1].rows[-1].line or 0) <= 3:
+        other[-1].rows.append(row)
+        return
+    other.append(RawTable(table_id=None, title=heading, identified_by="heading", rows=[row], notes=list(captions[-3:])))
+
+
+def _plain(text: str) -> str:
+    """Markdown list bullets, emphasis and HTML tags dropped: the words as printed."""
+    text = regex.sub(r"^\s*[-*+]\s+", "", text)
+    text = regex.sub(r"</?[a-zA-Z][^>]*>", "", text)
+    return text.replace("\\_", "_").replace("\\*", "*").strip()
 
 
 def _tables_from_segments(segments: list[_Segment]) -> list[RawTable]:

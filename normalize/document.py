@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from extract.model import RawDocument
 from normalize.codes import CodeContext, CodeResolution, level_of, resolve_code
 from normalize.model import CanonicalRow, CanonicalTable, Cell, DroppedRow
+from normalize.narrative import Item, StatedFigure, all_figures, narrative_items
+from normalize.performance import Evaluation, parse_self_evaluations
+from normalize.sections import Paragraph, build_paragraphs
 from normalize.tables import canonicalize
 from schemas import table_schemas
 
@@ -16,6 +19,10 @@ from schemas import table_schemas
 class NormalizedDocument:
     raw: RawDocument
     tables: dict[str, CanonicalTable] = field(default_factory=dict)
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    figures: list[StatedFigure] = field(default_factory=list)
+    evaluations: list[Evaluation] = field(default_factory=list)
 
     @property
     def missing(self) -> list[str]:
@@ -53,6 +60,10 @@ def normalize_document(raw: RawDocument) -> NormalizedDocument:
     for raw_table in raw.tables:
         doc.tables[raw_table.table_id] = canonicalize(raw_table)
     resolve_codes(doc.tables.values())
+    doc.paragraphs = build_paragraphs(raw.narrative)
+    doc.items = narrative_items(doc.paragraphs, doc.tables)
+    doc.figures = all_figures(doc.paragraphs)
+    doc.evaluations = parse_self_evaluations(raw.other_tables)
     return doc
 
 

@@ -23,8 +23,8 @@ PATTERNS: dict[str, tuple[str, ...]] = {
     "一般公共预算财政拨款支出": (r"一般公共预算财政拨款支出(?:决算)?(?:为)?\s*" + NUMBER + r"\s*万元[,，]\s*占本年支出合计",),
     "人员经费": (r"人员经费\s*" + NUMBER + r"\s*万元",),
     "公用经费": (r"公用经费\s*" + NUMBER + r"\s*万元",),
-    "三公经费预算": (r"三公\W{0,2}经费(?:财政拨款)?支出全年预算(?:数)?为\s*" + NUMBER + r"\s*万元",),
-    "三公经费决算": (r"三公\W{0,2}经费(?:财政拨款)?支出全年预算(?:数)?为\s*" + NUMBER + r"\s*万元[,，]\s*支出决算(?:数)?为\s*" + NUMBER + r"\s*万元",),
+    "三公经费预算": (r"三公\W{0,2}经费(?:财政拨款)?支出(?:全年|年初)?预算(?:数)?为\s*" + NUMBER + r"\s*万元",),
+    "三公经费决算": (r"三公\W{0,2}经费(?:财政拨款)?支出(?:全年|年初)?预算(?:数)?为\s*" + NUMBER + r"\s*万元[,，]\s*支出决算(?:数)?为\s*" + NUMBER + r"\s*万元",),
 }
 
 
@@ -117,3 +117,217 @@ def rate_statements(blocks: list[NarrativeBlock]) -> list[RateStatement]:
         block = _block_at(spans, m.start())
         found.append(RateStatement(m.group(4), budget, actual, rate, m.group(5), _sentence(text, m.start(), m.end()), block.page, block.line))
     return found
+
+
+# ---------------------------------------------------------------- per 项 statements
+
+_ITEM = regex.compile(
+    r"(?P<lei>[^()（）。；]+?)\s*[(（]类[)）]\s*(?P<kuan>[^()（）。；]+?)\s*[(（]款[)）]\s*(?P<xiang>[^()（）。；]+?)\s*[(（]项[)）]"
+)
+_AMOUNT = r"[_\s]*(-?\d[\d,，]*(?:[.．]\s*\d+)?)[_\s-]*"
+
+
+@dataclass
+class Item:
+    """One `…(类)…(款)…(项)。年初预算为…万元，支出决算为…万元，完成…%，…主要原因：…` statement."""
+
+    section: str
+    lei: str
+    kuan: str
+    xiang: str
+    code: str | None
+    budget_base: str | None  # 年初预算 / 全年预算
+    budget: Decimal | None
+    actual: Decimal | None
+    rate: Decimal | None
+    direction: str | None  # 大于 / 小于 / 等于 (the document's own words, or computed)
+    reason: str
+    sentence: str
+    page: int | None
+    line: int | None
+
+
+def _number(pattern: str, text: str) -> Decimal | None:
+    m = regex.search(pattern, text)
+    if not m:
+        return None
+    return parse_amount(regex.sub(r"\s", "", m.group(1))).value
+
+
+def narrative_items(paragraphs, tables: dict | None = None) -> list[Item]:
+    """Every paragraph that names a 类/款/项 and states what was spent on it."""
+    items = []
+    for index, p in enumerate(paragraphs):
+        if p.heading:
+            continue
+        text = _clean(p.text)
+        m = _ITEM.search(text)
+        if not m:
+            continue
+        text += _continuation(paragraphs, index)
+        rest = text[m.end():]
+        lei = regex.sub(r"^[(（]?\d+[)）]?|^\d+[.．、]", "", m.group("lei")).strip(" 、.．")
+        kuan, xiang = m.group("kuan").strip(), m.group("xiang").strip()
+        base = regex.search(r"(年初|全年)预算(?:数)?为", rest)
+        budget = _number(r"(?:年初|全年)预算(?:数)?为" + _AMOUNT + r"万元", rest)
+        actual = _number(r"(?:支出)?决算(?:数)?为" + _AMOUNT + r"万元", rest)
+        rate = _number(r"完成(?:年初|全年)?预算(?:数)?的" + _AMOUNT + r"%", rest)
+        said = regex.search(r"决算数(大于|小于|等于|持平)(?:年初|全年)?预算数", rest) or regex.search(r"决算数于", rest)
+        direction = said.group(1) if said and said.groups() and said.group(1) else _direction(budget, actual)
+        reason = regex.search(r"(?:主要原因|主要用于)[是为]?[:：]?(.*)$", rest)
+        items.append(Item(
+            section=" / ".join(p.section), lei=lei, kuan=kuan, xiang=xiang,
+            code=_item_code(lei, kuan, xiang, tables or {}), budget_base=base.group(1) + "预算" if base else None,
+            budget=budget, actual=actual, rate=rate, direction=direction,
+            reason=reason.group(1).strip(" 。;；") if reason else "", sentence=text, page=p.page, line=p.lines[0] if p.lines else None,
+        ))
+    return items
+
+
+def _continuation(paragraphs, index: int) -> str:
+    """Where the statement's figures were printed as paragraphs of their own (`…(项)。` / `主要用于：…全年预算为…`)."""
+    if "万元" in paragraphs[index].text:
+        return ""
+    extra = ""
+    for p in paragraphs[index + 1 : index + 4]:
+        if p.heading or _ITEM.search(_clean(p.text)):
+            break
+        extra += _clean(p.text)
+        if "万元" in p.text:
+            break
+    return extra
+
+
+def _direction(budget: Decimal | None, actual: Decimal | None) -> str | None:
+    if budget is None or actual is None:
+        return None
+    return "大于" if actual > budget else ("小于" if actual < budget else "等于")
+
+
+def _item_code(lei: str, kuan: str, xiang: str, tables: dict) -> str | None:
+    """The 项 code whose 类, 款 and 项 names these are: from the document's tables first, then the reference list."""
+    from normalize.labels import normalize_name
+    from schemas import classification
+
+    lei, kuan, xiang = normalize_name(lei).removesuffix("支出"), normalize_name(kuan), normalize_name(xiang)
+    names: dict[str, set[str]] = {}
+    for table in tables.values():
+        for row in table.rows:
+            if row.code and len(row.code) in (3, 5, 7):
+                names.setdefault(row.code, set()).add(normalize_name(row.name))
+    for code, subject in classification().items():
+        if subject.kind == "function":
+            names.setdefault(code, set()).update(normalize_name(n) for n in subject.names)
+    for code, candidates in names.items():
+        if len(code) != 7 or xiang not in candidates:
+            continue
+        lei_names = {n.removesuffix("支出") for n in names.get(code[:3], set())}
+        if kuan in names.get(code[:5], set()) and any(n == lei or n.startswith(lei) or lei.startswith(n) for n in lei_names):
+            return code
+    return None
+
+
+# ---------------------------------------------------------------- every figure the standard paragraphs state
+
+FIGURES: list[tuple[str, str, str]] = [
+    # (subject, kind, pattern with one number group); kinds: amount (万元), percent, count
+    ("收支总计", "amount", r"(?<!财政拨款)收[、,，]?\s*支(?:出)?总计(?:均为|均|为)?" + NUMBER + r"万元"),
+    ("收支总计变动", "amount", r"(?<!财政拨款)收[、,，]?\s*支(?:出)?总计(?:各)?(?:增加|减少)" + NUMBER + r"万元"),
+    ("收支总计变动率", "percent", r"(?<!财政拨款)收[、,，]?\s*支(?:出)?总计(?:各)?(?:增加|减少)[^。]{0,20}?(?:增长|下降)" + NUMBER + r"%"),
+    ("本年收入合计", "amount", r"(?<!财政拨款)收入合计" + NUMBER + r"万元"),
+    ("本年支出合计", "amount", r"(?<!财政拨款)支出合计" + NUMBER + r"万元"),
+    ("财政拨款收入", "amount", r"(?<!预算)财政拨款收入" + NUMBER + r"万元"),
+    ("财政拨款收入占比", "percent", r"(?<!预算)财政拨款收入" + NUMBER + r"万元[,，]\s*占(?:本年收入)?" + NUMBER + r"%"),
+    ("基本支出", "amount", r"(?<!财政拨款)基本支出" + NUMBER + r"万元[,，]\s*占"),
+    ("基本支出占比", "percent", r"(?<!财政拨款)基本支出" + NUMBER + r"万元[,，]\s*占(?:本年支出)?" + NUMBER + r"%"),
+    ("项目支出", "amount", r"项目支出" + NUMBER + r"万元[,，]\s*占"),
+    ("项目支出占比", "percent", r"项目支出" + NUMBER + r"万元[,，]\s*占(?:本年支出)?" + NUMBER + r"%"),
+    ("财政拨款收支总计", "amount", r"财政拨款收[、,，]?\s*支(?:出)?总计(?:均为|各为|为)?" + NUMBER + r"万元"),
+    ("一般公共预算财政拨款支出", "amount", r"一般公共预算财政拨款支出(?:决算)?(?:为)?" + NUMBER + r"万元[,，]\s*占本年支出合计"),
+    ("一般公共预算财政拨款支出占比", "percent", r"一般公共预算财政拨款支出" + NUMBER + r"万元[,，]\s*占本年支出合计的" + NUMBER + r"%"),
+    ("一般公共预算财政拨款年初预算", "amount", r"一般公共预算财政拨款支出年初预算为" + NUMBER + r"万元"),
+    ("一般公共预算财政拨款完成率", "percent", r"一般公共预算财政拨款支出年初预算为[^。]{0,40}?完成年初预算的" + NUMBER + r"%"),
+    ("人员经费", "amount", r"人员经费" + NUMBER + r"万元"),
+    ("公用经费", "amount", r"公用经费" + NUMBER + r"万元"),
+    ("三公经费预算", "amount", r"三公\W{0,2}经费(?:财政拨款)?支出(?:全年|年初)?预算(?:数)?为" + NUMBER + r"万元"),
+    ("三公经费决算", "amount", r"三公\W{0,2}经费(?:财政拨款)?支出(?:全年|年初)?预算(?:数)?为[^。]{0,20}?支出决算(?:数)?为" + NUMBER + r"万元"),
+    ("三公经费完成率", "percent", r"三公\W{0,2}经费(?:财政拨款)?支出(?:全年|年初)?预算[^。]{0,60}?完成(?:全年|年初)?预算的" + NUMBER + r"%"),
+    ("因公出国(境)费决算", "amount", r"因公出国\(境\)费[^。]{0,20}?支出决算为" + NUMBER + r"万元"),
+    ("因公出国团组", "count", r"出国\(境\)团组" + NUMBER + r"个"),
+    ("因公出国人次", "count", r"出国\(境\)团组\d+个[,，]?\s*累计" + NUMBER + r"人次"),
+    ("公务用车购置及运行费决算", "amount", r"公务用车购置及运行(?:维护)?费[^。]{0,20}?支出决算为" + NUMBER + r"万元"),
+    ("公务用车购置费", "amount", r"公务用车购置费支出" + NUMBER + r"万元"),
+    ("公务用车运行费", "amount", r"公务用车运行(?:维护)?费支出" + NUMBER + r"万元"),
+    ("公务用车保有量", "count", r"公务用车保有量为" + NUMBER + r"辆"),
+    ("公务接待费决算", "amount", r"公务接待费[^。]{0,20}?支出决算为" + NUMBER + r"万元"),
+    ("外宾接待费", "amount", r"外宾接待支出" + NUMBER + r"万元"),
+    ("国内公务接待费", "amount", r"国内公务接待支出" + NUMBER + r"万元"),
+    ("国内公务接待批次", "count", r"接待国内来访团组" + NUMBER + r"个"),
+    ("国内公务接待人次", "count", r"接待国内来访团组\d+个[,，]\s*" + NUMBER + r"人次"),
+    ("机关运行经费", "amount", r"机关运行经费(?:支出)?(?:为)?" + NUMBER + r"万元"),
+    ("政府采购支出总额", "amount", r"政府采购(?:支出总额|金额)(?:\(以合同签订为准\))?(?:为)?" + NUMBER + r"万元"),
+    ("政府采购货物", "amount", r"(?:政府采购)?货物(?:采购)?(?:支出|金额)" + NUMBER + r"万元"),
+    ("政府采购工程", "amount", r"(?:政府采购)?工程(?:采购)?(?:支出|金额)" + NUMBER + r"万元"),
+    ("政府采购服务", "amount", r"(?:政府采购)?服务(?:采购)?(?:支出|金额)" + NUMBER + r"万元"),
+    ("授予中小企业合同金额", "amount", r"授予中小企业合同金额" + NUMBER + r"万元"),
+    ("授予中小企业占比", "percent", r"授予中小企业合同金额" + NUMBER + r"万元[,，]\s*占政府采购支出总额的" + NUMBER + r"%"),
+    ("授予小微企业合同金额", "amount", r"授予小微企业合同金额" + NUMBER + r"万元"),
+    ("授予小微企业占比", "percent", r"授予小微企业合同金额" + NUMBER + r"万元[,，]\s*占授予中小企业合同金额的" + NUMBER + r"%"),
+    ("车辆总数", "count", r"共有车辆" + NUMBER + r"辆"),
+    ("单位价值100万元以上设备", "count", r"100万元(?:\(含\))?以上(?:设备)?(?:\(不含车辆\))?(?:设备)?" + NUMBER + r"台"),
+    ("绩效自评项目数", "count", r"绩效自评[^。]{0,30}?共涉及项目" + NUMBER + r"个"),
+    ("绩效自评资金", "amount", r"绩效自评[^。]{0,30}?共涉及项目\d+个[,，]\s*资金" + NUMBER + r"万元"),
+]
+
+
+@dataclass
+class StatedFigure:
+    subject: str
+    kind: str
+    value: Decimal
+    unit: str
+    sentence: str
+    section: str
+    page: int | None
+    line: int | None
+
+
+def all_figures(paragraphs) -> list[StatedFigure]:
+    """Every statement of the catalogue, in every paragraph it appears in (damage like `364. 05` tolerated)."""
+    found = []
+    for p in paragraphs:
+        if p.heading:
+            continue
+        text = _clean(p.text)
+        for subject, kind, pattern in FIGURES:
+            for m in regex.finditer(pattern, text):
+                value = _decimal(m.group(m.lastindex))
+                if value is None:
+                    continue
+                unit = {"amount": "万元", "percent": "%", "count": ""}[kind]
+                found.append(StatedFigure(subject, kind, value, unit, _sentence(text, m.start(), m.end()), " / ".join(p.section),
+                                          p.page, p.lines[0] if p.lines else None))
+    return found
+
+
+def _decimal(text: str) -> Decimal | None:
+    """A number as the narrative prints it (counts like `1` included; table rules about strokes do not apply)."""
+    try:
+        return Decimal(regex.sub(r"[,，\s]", "", nfkc_text(text)).replace("．", "."))
+    except ArithmeticError:
+        return None
+
+
+def _clean(text: str) -> str:
+    """Template underscores, spaced digits and a percent sign split from its number undone."""
+    text = regex.sub(r"\\([_*])", r"\1", text)
+    text = regex.sub(r"(?<=\d)\s*([.．])\s*(?=\d)", r"\1", text)
+    text = regex.sub(r"(?<=\d)\s+(?=%|万元)", "", text)
+    text = regex.sub(r"_+", "", text)
+    return regex.sub(r"\s+", "", nfkc_text(text))
+
+
+def nfkc_text(text: str) -> str:
+    from normalize.labels import nfkc
+
+    return nfkc(text)

@@ -30,7 +30,7 @@ CORPUS = {
         {"t01": [5], "t02": [6, 7], "t03": [8, 9], "t04": [10, 11], "t05": [12], "t06": [13], "t07": [15], "t08": [16], "t09": [14]},
         {"N-RATE"},  # 完成年初预算的95.89% against a 年初预算 of 0
     ),
-    "guojia_xinfangju_2024_p1-18_30-36.pdf": (
+    "guojia_xinfangju_2024.pdf": (
         {"t01": [7], "t02": [8], "t03": [9], "t04": [10], "t05": [11], "t06": [12], "t07": [13], "t08": [14], "t09": [15]},
         set(),
     ),
@@ -92,7 +92,7 @@ def test_narrative_numbers_stay_inline_despite_the_lower_baseline(corpus_docs):
 
 
 def test_metadata_from_cover_and_captions(corpus_docs):
-    doc, _ = corpus_docs["guojia_xinfangju_2024_p1-18_30-36.pdf"]
+    doc, _ = corpus_docs["guojia_xinfangju_2024.pdf"]
     assert (doc.raw.department, doc.raw.year, doc.raw.unit) == ("国家信访局", 2024, "万元")
     assert doc.tables["t01"].identified_by == "title" and doc.raw.tables[0].marker == "1"
     kinds = doc.raw.page_kinds
@@ -100,7 +100,7 @@ def test_metadata_from_cover_and_captions(corpus_docs):
 
 
 def test_engines_agree_on_real_tables():
-    path = PDF / "guojia_xinfangju_2024_p1-18_30-36.pdf"
+    path = PDF / "guojia_xinfangju_2024.pdf"
     facts = {}
     for engine in ("pdfplumber", "camelot"):
         doc = normalize_document(extract_pdf(path, engine=engine))
@@ -229,5 +229,5 @@ def test_line_clustering_keeps_lower_set_digits_on_their_line():
 
 
 def test_unidentified_ruled_tables_are_reported(corpus_docs):
-    doc, _ = corpus_docs["guojia_xinfangju_2024_p1-18_30-36.pdf"]  # its 绩效自评表 pages are ruled tables too
+    doc, _ = corpus_docs["guojia_xinfangju_2024.pdf"]  # its 绩效自评表 pages are ruled tables too
     assert any("not identified" in w for w in doc.raw.warnings)

@@ -20,6 +20,8 @@ from write.tables import FACT_COLUMNS, write_csv
 DOC_COLUMNS = ["doc_id", "department", "region", "year", "source_sha256"]
 BATCH_FACT_COLUMNS = DOC_COLUMNS + [c for c in FACT_COLUMNS if c != "doc_id"]
 VALUE_TYPE = pa.decimal128(24, 6)
+NARRATIVE_TABLES = ("narrative_items", "narrative_figures", "performance_projects", "performance_indicators")
+NUMERIC_NARRATIVE_COLUMNS = {"budget", "actual", "rate", "value", "spent", "score", "total", "target_value", "actual_value"}
 _REGION = regex.compile(r"^((?:\p{Han}{2,}?(?:省|自治区))?(?:\p{Han}{2,}?(?:市|州|盟))?(?:\p{Han}{1,}?(?:区|县|旗))?)")
 
 
@@ -49,6 +51,7 @@ def _replace(tmp: Path, final: Path) -> None:
 def build_batch_outputs(out: Path, formats: set[str]) -> dict:
     """Aggregate every document folder under OUT; returns counts for the summary."""
     documents, facts, checks, repairs = [], [], [], []
+    narrative: dict[str, list[dict]] = {name: [] for name in NARRATIVE_TABLES}
     for folder in document_folders(out):
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         doc = {
@@ -71,13 +74,15 @@ def build_batch_outputs(out: Path, formats: set[str]) -> dict:
             facts.append({**prefix, **row})
         checks += [{"doc_id": doc["doc_id"], **r} for r in _read_csv(folder / "checks.csv")]
         repairs += [{"doc_id": doc["doc_id"], **r} for r in _read_csv(folder / "repairs.csv")]
+        for name in NARRATIVE_TABLES:
+            narrative[name] += [{"doc_id": doc["doc_id"], **r} for r in _read_csv(folder / f"{name}.csv")]
     for row in facts:
         row["value"] = Decimal(row["value"])
         row["page"] = int(row["page"]) if row.get("page") else None
         row["line"] = int(row["line"]) if row.get("line") else None
         row["repaired"] = row.get("repaired") == "true"
     _write_facts(out, facts, formats)
-    _write_duckdb(out, documents, facts, checks, repairs)
+    _write_duckdb(out, documents, facts, checks, repairs, narrative)
     if "xlsx" in formats:
         _write_workbook(out / "juesuan.xlsx", documents, facts, checks, repairs)
     write_datapackage(out)
@@ -126,7 +131,7 @@ def _view_sql(schema) -> str:
             f"FROM facts WHERE \"table\" = '{schema.id}' GROUP BY {keys} ORDER BY doc_id, code NULLS FIRST")
 
 
-def _write_duckdb(out: Path, documents, facts, checks, repairs) -> None:
+def _write_duckdb(out: Path, documents, facts, checks, repairs, narrative: dict[str, list[dict]]) -> None:
     import duckdb
 
     tmp = out / f".juesuan.{os.getpid()}.duckdb"
@@ -140,6 +145,13 @@ def _write_duckdb(out: Path, documents, facts, checks, repairs) -> None:
         if checks:
             con.execute("CREATE OR REPLACE TABLE checks AS SELECT * REPLACE (TRY_CAST(expected AS DECIMAL(24,6)) AS expected, "
                         "TRY_CAST(actual AS DECIMAL(24,6)) AS actual, TRY_CAST(difference AS DECIMAL(24,6)) AS difference) FROM checks")
+        for name, rows in narrative.items():
+            if rows:
+                _create_text_table(con, name, rows)
+                numeric = [c for c in rows[0] if c in NUMERIC_NARRATIVE_COLUMNS]
+                if numeric:
+                    casts = ", ".join(f'TRY_CAST("{c}" AS DECIMAL(24,6)) AS "{c}"' for c in numeric)
+                    con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * REPLACE ({casts}) FROM {name}")
         for schema in table_schemas():
             con.execute(_view_sql(schema))
     finally:

@@ -15,7 +15,26 @@ from write.excel import add_sheet, new_workbook, save
 from write.report import write_checks
 from write.tables import FACT_COLUMNS, fact_rows, wide_rows, write_csv, write_parquet
 
-NARRATIVE_COLUMNS = ["section", "text", "page", "line"]
+SECTION_COLUMNS = ["section", "heading", "text", "pages", "lines"]
+FIGURE_COLUMNS = ["subject", "kind", "value", "unit", "section", "sentence", "page", "line"]
+ITEM_COLUMNS = ["section", "code", "lei", "kuan", "xiang", "budget_base", "budget", "actual", "rate", "direction", "reason", "sentence", "page", "line"]
+PROJECT_COLUMNS = ["title", "kind", "project", "department", "implementer", "budget", "spent", "rate", "score", "total", "filled", "pages"]
+INDICATOR_COLUMNS = ["project", "level1", "level2", "level3", "target", "actual", "score", "target_op", "target_value", "target_unit",
+                     "actual_op", "actual_value", "actual_unit"]
+
+
+def write_narrative(folder: Path, doc: NormalizedDocument) -> None:
+    """The 说明 as data: sections, stated figures, per-项 statements and the 绩效自评表."""
+    join = lambda values: ",".join(map(str, values))  # noqa: E731
+    sections = [{"section": " / ".join(p.section), "heading": p.heading, "text": p.text, "pages": join(p.pages), "lines": join(p.lines)}
+                for p in doc.paragraphs]
+    write_csv(folder / "narrative_sections.csv", SECTION_COLUMNS, sections)
+    write_csv(folder / "narrative_figures.csv", FIGURE_COLUMNS, [asdict(f) for f in doc.figures])
+    write_csv(folder / "narrative_items.csv", ITEM_COLUMNS, [asdict(i) for i in doc.items])
+    projects = [{**{k: v for k, v in asdict(e).items() if k != "indicators"}, "pages": join(e.pages)} for e in doc.evaluations]
+    write_csv(folder / "performance_projects.csv", PROJECT_COLUMNS, projects)
+    indicators = [{"project": e.project, **asdict(i)} for e in doc.evaluations for i in e.indicators]
+    write_csv(folder / "performance_indicators.csv", INDICATOR_COLUMNS, indicators)
 
 
 def write_document(doc: NormalizedDocument, target: Path, doc_id: str, source_sha256: str, tool_version: str, formats: set[str],
@@ -38,10 +57,7 @@ def write_document(doc: NormalizedDocument, target: Path, doc_id: str, source_sh
             _write(staging / f"{schema.id}_{schema.slug}", columns, rows, set(table.measures), formats)
         if "xlsx" in formats:
             write_document_workbook(staging / f"{doc_id}.xlsx", doc, report)
-        narrative = [
-            {"section": " / ".join(b.section), "text": b.text, "page": b.page, "line": b.line} for b in doc.raw.narrative
-        ]
-        write_csv(staging / "narrative_sections.csv", NARRATIVE_COLUMNS, narrative)
+        write_narrative(staging, doc)
         (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     return manifest
 
