@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -18,6 +19,7 @@ LABELS = {
 }
 TEXT_COLUMNS = {"code", "doc_id", "year", "source"}
 AMOUNT_FORMAT = "#,##0.00"
+BOLD = Font(bold=True)
 
 
 def label(column: str) -> str:
@@ -25,22 +27,29 @@ def label(column: str) -> str:
 
 
 def add_sheet(workbook: Workbook, title: str, columns: list[str], rows: list[dict], amount_columns: set[str]) -> None:
+    """A streamed (write-only) sheet: bold Chinese header, frozen first row, typed cells."""
     sheet = workbook.create_sheet(title=_sheet_title(title))
-    sheet.append([label(c) for c in columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_value(c, row.get(c), amount_columns) for c in columns])
     for index, column in enumerate(columns, start=1):
-        letter = get_column_letter(index)
-        if column in amount_columns:
-            for cell in sheet[letter][1:]:
-                cell.number_format = AMOUNT_FORMAT
-        elif column in TEXT_COLUMNS:
-            for cell in sheet[letter][1:]:
-                cell.number_format = "@"
-        sheet.column_dimensions[letter].width = 14 if column != "name" else 36
+        sheet.column_dimensions[get_column_letter(index)].width = 36 if column == "name" else 14
     sheet.freeze_panes = "A2"
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, value=label(column))
+        cell.font = BOLD
+        header.append(cell)
+    sheet.append(header)
+    formats = [AMOUNT_FORMAT if c in amount_columns else ("@" if c in TEXT_COLUMNS else None) for c in columns]
+    for row in rows:
+        cells = []
+        for column, number_format in zip(columns, formats):
+            value = _value(column, row.get(column), amount_columns)
+            if number_format is None or value is None:
+                cells.append(value)
+            else:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = number_format
+                cells.append(cell)
+        sheet.append(cells)
 
 
 def _value(column: str, value, amount_columns: set[str]):
@@ -60,9 +69,7 @@ def _sheet_title(title: str) -> str:
 
 
 def new_workbook() -> Workbook:
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    return workbook
+    return Workbook(write_only=True)
 
 
 def save(workbook: Workbook, path: Path) -> None:
