@@ -13,7 +13,7 @@ from normalize.codes import valid_shape
 from normalize.document import NormalizedDocument
 from normalize.model import CanonicalRow, Cell
 from normalize.amounts import decimals
-from normalize.narrative import Figure, narrative_figures, rate_statements
+from normalize.narrative import StatedFigure, first_figures, rate_statements
 from schemas import table_schemas
 
 NARRATIVE_TABLE = "说明"
@@ -39,7 +39,7 @@ REPAIR_COLUMNS = ["table", "side", "code", "name", "measure", "as_read", "repair
 class CheckReport:
     results: list[dict] = field(default_factory=list)
     repairs: list[Repair] = field(default_factory=list)
-    figures: list[Figure] = field(default_factory=list)
+    figures: list[StatedFigure] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         counts = Counter(r["status"] for r in self.results)
@@ -53,7 +53,7 @@ class CheckReport:
 
 def check_document(doc: NormalizedDocument, repair: bool = True) -> CheckReport:
     report = CheckReport()
-    report.figures = narrative_figures(doc.raw.narrative)
+    report.figures = list(first_figures(doc.figures).values())
     if repair:
         report.repairs = repair_document(doc.tables, extra=lambda tables: narrative_equations(doc, report.figures))
     eqs = equations(doc.tables) + narrative_equations(doc, report.figures)
@@ -69,7 +69,7 @@ def check_document(doc: NormalizedDocument, repair: bool = True) -> CheckReport:
     return report
 
 
-def narrative_equations(doc: NormalizedDocument, figures: list[Figure]) -> list[Equation]:
+def narrative_equations(doc: NormalizedDocument, figures: list[StatedFigure]) -> list[Equation]:
     eqs = []
     for figure in figures:
         link = NARRATIVE_LINKS.get(figure.subject)
@@ -83,7 +83,7 @@ def narrative_equations(doc: NormalizedDocument, figures: list[Figure]) -> list[
         if row is None:
             continue
         said = CanonicalRow(side="", name=figure.subject, page=figure.page, line=figure.line)
-        said.values["金额"] = Cell(figure.value, figure.printed, figure.page, figure.line)
+        said.values["金额"] = Cell(figure.value, format_amount(figure.value), figure.page, figure.line)
         eqs.append(Equation(f"N-{tid.upper()}", f"说明所述{figure.subject}与表一致：{figure.sentence[:60]}", Ref.of(table, row, measure),
                             [(1, Ref(NARRATIVE_TABLE, said, "金额", id(said)))]))
     return eqs
@@ -179,7 +179,7 @@ def _same_subject(names: set[str]) -> bool:
 def stated_rates(doc: NormalizedDocument) -> list[dict]:
     """A stated completion rate is recomputed from its stated parts (决算 ÷ 预算)."""
     out = []
-    for st in rate_statements(doc.raw.narrative):
+    for st in rate_statements(doc.paragraphs):
         description = f"说明所述完成{st.base}预算的比例 = 决算 ÷ 预算：{st.sentence[:60]}"
         keys = f"{st.actual} / {st.budget}"
         page = str(st.page or "")

@@ -6,78 +6,10 @@ from decimal import Decimal
 
 import regex
 
-from extract.model import NarrativeBlock
-from normalize.amounts import parse_amount
+from normalize.labels import nfkc, normalize_name
+from schemas import classification
 
 NUMBER = r"(-?\d[\d,，]*(?:[.．]\s*\d+)?)"
-_NOT_FISCAL = r"(?<!财政拨款)(?<!财政拨款收、)(?<!财政拨款收入)"
-
-# subject -> patterns; the first match in reading order wins.
-PATTERNS: dict[str, tuple[str, ...]] = {
-    "收支总计": (_NOT_FISCAL + r"收[、,，]?\s*支(?:出)?总计(?:均为|均|为|是)?\s*" + NUMBER + r"\s*万元", _NOT_FISCAL + r"收入支出总计(?:均为|为)?\s*" + NUMBER + r"\s*万元"),
-    "本年收入合计": (r"(?<!财政拨款)(?:本年)?收入合计\s*" + NUMBER + r"\s*万元",),
-    "本年支出合计": (r"(?<!财政拨款)(?:本年)?支出合计\s*" + NUMBER + r"\s*万元",),
-    "基本支出": (r"(?<!财政拨款)(?<!预算)基本支出\s*" + NUMBER + r"\s*万元[,，]\s*占",),
-    "项目支出": (r"(?<!财政拨款)项目支出\s*" + NUMBER + r"\s*万元[,，]\s*占",),
-    "财政拨款收支总计": (r"财政拨款收[、,，]?\s*支(?:出)?总计(?:均为|各为|为)?\s*" + NUMBER + r"\s*万元", r"财政拨款收入支出总计(?:均为|为)?\s*" + NUMBER + r"\s*万元"),
-    "一般公共预算财政拨款支出": (r"一般公共预算财政拨款支出(?:决算)?(?:为)?\s*" + NUMBER + r"\s*万元[,，]\s*占本年支出合计",),
-    "人员经费": (r"人员经费\s*" + NUMBER + r"\s*万元",),
-    "公用经费": (r"公用经费\s*" + NUMBER + r"\s*万元",),
-    "三公经费预算": (r"三公\W{0,2}经费(?:财政拨款)?支出(?:全年|年初)?预算(?:数)?为\s*" + NUMBER + r"\s*万元",),
-    "三公经费决算": (r"三公\W{0,2}经费(?:财政拨款)?支出(?:全年|年初)?预算(?:数)?为\s*" + NUMBER + r"\s*万元[,，]\s*支出决算(?:数)?为\s*" + NUMBER + r"\s*万元",),
-}
-
-
-@dataclass
-class Figure:
-    subject: str
-    value: Decimal
-    printed: str
-    sentence: str
-    page: int | None
-    line: int | None
-
-
-def narrative_figures(blocks: list[NarrativeBlock]) -> list[Figure]:
-    """The first statement of each subject, read across line breaks inside a paragraph."""
-    text, spans = _joined(blocks)
-    figures = []
-    for subject, patterns in PATTERNS.items():
-        best = None
-        for pattern in patterns:
-            m = regex.search(pattern, text)
-            if m and (best is None or m.start() < best.start()):
-                best = m
-        if best is None:
-            continue
-        printed = best.group(best.lastindex)
-        amount = parse_amount(printed.replace(" ", ""))
-        if amount.value is None:
-            continue
-        block = _block_at(spans, best.start())
-        figures.append(Figure(subject, amount.value, printed, _sentence(text, best.start(), best.end()), block.page, block.line))
-    return figures
-
-
-def _joined(blocks: list[NarrativeBlock]):
-    parts, spans, position = [], [], 0
-    for block in blocks:
-        piece = regex.sub(r"\\([_*])", r"\1", block.text)
-        piece = regex.sub(r"(?<=\d)\s*([.．])\s*(?=\d)", r"\1", piece)
-        piece = regex.sub(r"\s+", "", piece)
-        spans.append((position, block))
-        parts.append(piece)
-        position += len(piece)
-    return "".join(parts), spans
-
-
-def _block_at(spans, offset: int) -> NarrativeBlock:
-    current = spans[0][1]
-    for start, block in spans:
-        if start > offset:
-            break
-        current = block
-    return current
 
 
 def _sentence(text: str, start: int, end: int) -> str:
@@ -91,7 +23,7 @@ def _sentence(text: str, start: int, end: int) -> str:
 class RateStatement:
     """`年初预算为A万元，支出决算为B万元，完成年初预算的P%`: a stated completion rate and its parts."""
 
-    base: str  # 年初预算 / 全年预算
+    base: str  # 年初 / 全年
     budget: Decimal
     actual: Decimal
     rate: Decimal
@@ -107,15 +39,18 @@ _RATE = regex.compile(
 )
 
 
-def rate_statements(blocks: list[NarrativeBlock]) -> list[RateStatement]:
-    text, spans = _joined(blocks)
+def rate_statements(paragraphs) -> list[RateStatement]:
     found = []
-    for m in _RATE.finditer(text):
-        budget, actual, rate = (parse_amount(m.group(i)).value for i in (2, 3, 5))
-        if budget is None or actual is None or rate is None:
+    for p in paragraphs:
+        if p.heading:
             continue
-        block = _block_at(spans, m.start())
-        found.append(RateStatement(m.group(4), budget, actual, rate, m.group(5), _sentence(text, m.start(), m.end()), block.page, block.line))
+        text = _clean(p.text)
+        for m in _RATE.finditer(text):
+            budget, actual, rate = (_decimal(m.group(i)) for i in (2, 3, 5))
+            if budget is None or actual is None or rate is None:
+                continue
+            found.append(RateStatement(m.group(1), budget, actual, rate, m.group(5), _sentence(text, m.start(), m.end()),
+                                       p.page, p.lines[0] if p.lines else None))
     return found
 
 
@@ -149,9 +84,7 @@ class Item:
 
 def _number(pattern: str, text: str) -> Decimal | None:
     m = regex.search(pattern, text)
-    if not m:
-        return None
-    return parse_amount(regex.sub(r"\s", "", m.group(1))).value
+    return _decimal(m.group(1)) if m else None
 
 
 def narrative_items(paragraphs, tables: dict | None = None) -> list[Item]:
@@ -206,9 +139,6 @@ def _direction(budget: Decimal | None, actual: Decimal | None) -> str | None:
 
 def _item_code(lei: str, kuan: str, xiang: str, tables: dict) -> str | None:
     """The 项 code whose 类, 款 and 项 names these are: from the document's tables first, then the reference list."""
-    from normalize.labels import normalize_name
-    from schemas import classification
-
     lei, kuan, xiang = normalize_name(lei).removesuffix("支出"), normalize_name(kuan), normalize_name(xiang)
     names: dict[str, set[str]] = {}
     for table in tables.values():
@@ -231,18 +161,18 @@ def _item_code(lei: str, kuan: str, xiang: str, tables: dict) -> str | None:
 
 FIGURES: list[tuple[str, str, str]] = [
     # (subject, kind, pattern with one number group); kinds: amount (万元), percent, count
-    ("收支总计", "amount", r"(?<!财政拨款)收[、,，]?\s*支(?:出)?总计(?:均为|均|为)?" + NUMBER + r"万元"),
-    ("收支总计变动", "amount", r"(?<!财政拨款)收[、,，]?\s*支(?:出)?总计(?:各)?(?:增加|减少)" + NUMBER + r"万元"),
-    ("收支总计变动率", "percent", r"(?<!财政拨款)收[、,，]?\s*支(?:出)?总计(?:各)?(?:增加|减少)[^。]{0,20}?(?:增长|下降)" + NUMBER + r"%"),
-    ("本年收入合计", "amount", r"(?<!财政拨款)收入合计" + NUMBER + r"万元"),
+    ("收支总计", "amount", r"(?<!财政拨款)收(?:入)?[、,，]?\s*支(?:出)?总计(?:均为|均|为)?" + NUMBER + r"万元"),
+    ("收支总计变动", "amount", r"(?<!财政拨款)收(?:入)?[、,，]?\s*支(?:出)?总计(?:各)?(?:增加|减少)" + NUMBER + r"万元"),
+    ("收支总计变动率", "percent", r"(?<!财政拨款)收(?:入)?[、,，]?\s*支(?:出)?总计(?:各)?(?:增加|减少)[^。]{0,20}?(?:增长|下降)" + NUMBER + r"%"),
+    ("本年收入合计", "amount", r"(?<!财政拨款)(?<!支)收入合计" + NUMBER + r"万元"),
     ("本年支出合计", "amount", r"(?<!财政拨款)支出合计" + NUMBER + r"万元"),
     ("财政拨款收入", "amount", r"(?<!预算)财政拨款收入" + NUMBER + r"万元"),
     ("财政拨款收入占比", "percent", r"(?<!预算)财政拨款收入" + NUMBER + r"万元[,，]\s*占(?:本年收入)?" + NUMBER + r"%"),
-    ("基本支出", "amount", r"(?<!财政拨款)基本支出" + NUMBER + r"万元[,，]\s*占"),
+    ("基本支出", "amount", r"(?<!财政拨款)(?<!预算)基本支出" + NUMBER + r"万元[,，]\s*占"),
     ("基本支出占比", "percent", r"(?<!财政拨款)基本支出" + NUMBER + r"万元[,，]\s*占(?:本年支出)?" + NUMBER + r"%"),
     ("项目支出", "amount", r"项目支出" + NUMBER + r"万元[,，]\s*占"),
     ("项目支出占比", "percent", r"项目支出" + NUMBER + r"万元[,，]\s*占(?:本年支出)?" + NUMBER + r"%"),
-    ("财政拨款收支总计", "amount", r"财政拨款收[、,，]?\s*支(?:出)?总计(?:均为|各为|为)?" + NUMBER + r"万元"),
+    ("财政拨款收支总计", "amount", r"财政拨款收(?:入)?[、,，]?\s*支(?:出)?总计(?:均为|各为|为)?" + NUMBER + r"万元"),
     ("一般公共预算财政拨款支出", "amount", r"一般公共预算财政拨款支出(?:决算)?(?:为)?" + NUMBER + r"万元[,，]\s*占本年支出合计"),
     ("一般公共预算财政拨款支出占比", "percent", r"一般公共预算财政拨款支出" + NUMBER + r"万元[,，]\s*占本年支出合计的" + NUMBER + r"%"),
     ("一般公共预算财政拨款年初预算", "amount", r"一般公共预算财政拨款支出年初预算为" + NUMBER + r"万元"),
@@ -292,6 +222,14 @@ class StatedFigure:
     line: int | None
 
 
+def first_figures(figures: list[StatedFigure]) -> dict[str, StatedFigure]:
+    """The first statement of each subject, in reading order (what the checks compare with the tables)."""
+    first: dict[str, StatedFigure] = {}
+    for figure in figures:
+        first.setdefault(figure.subject, figure)
+    return first
+
+
 def all_figures(paragraphs) -> list[StatedFigure]:
     """Every statement of the catalogue, in every paragraph it appears in (damage like `364. 05` tolerated)."""
     found = []
@@ -313,7 +251,7 @@ def all_figures(paragraphs) -> list[StatedFigure]:
 def _decimal(text: str) -> Decimal | None:
     """A number as the narrative prints it (counts like `1` included; table rules about strokes do not apply)."""
     try:
-        return Decimal(regex.sub(r"[,，\s]", "", nfkc_text(text)).replace("．", "."))
+        return Decimal(regex.sub(r"[,，\s]", "", nfkc(text)).replace("．", "."))
     except ArithmeticError:
         return None
 
@@ -324,10 +262,4 @@ def _clean(text: str) -> str:
     text = regex.sub(r"(?<=\d)\s*([.．])\s*(?=\d)", r"\1", text)
     text = regex.sub(r"(?<=\d)\s+(?=%|万元)", "", text)
     text = regex.sub(r"_+", "", text)
-    return regex.sub(r"\s+", "", nfkc_text(text))
-
-
-def nfkc_text(text: str) -> str:
-    from normalize.labels import nfkc
-
-    return nfkc(text)
+    return regex.sub(r"\s+", "", nfkc(text))

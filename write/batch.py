@@ -84,7 +84,7 @@ def build_batch_outputs(out: Path, formats: set[str]) -> dict:
     _write_facts(out, facts, formats)
     _write_duckdb(out, documents, facts, checks, repairs, narrative)
     if "xlsx" in formats:
-        _write_workbook(out / "juesuan.xlsx", documents, facts, checks, repairs)
+        _write_workbook(out / "juesuan.xlsx", out / "juesuan.duckdb", documents, checks, repairs)
     write_datapackage(out)
     return {"documents": len(documents), "facts": len(facts), "checks": len(checks), "repairs": len(repairs)}
 
@@ -138,8 +138,9 @@ def _write_duckdb(out: Path, documents, facts, checks, repairs, narrative: dict[
     tmp.unlink(missing_ok=True)
     con = duckdb.connect(str(tmp))
     try:
-        facts_arrow = _facts_table(facts)  # noqa: F841 (read by name below)
-        con.execute("CREATE TABLE facts AS SELECT * FROM facts_arrow")
+        con.register("incoming", _facts_table(facts))
+        con.execute("CREATE TABLE facts AS SELECT * FROM incoming")
+        con.unregister("incoming")
         for name, rows in (("documents", documents), ("checks", checks), ("repairs", repairs)):
             _create_text_table(con, name, rows)
         if checks:
@@ -161,19 +162,30 @@ def _write_duckdb(out: Path, documents, facts, checks, repairs, narrative: dict[
 
 def _create_text_table(con, name: str, rows: list[dict]) -> None:
     columns = list(rows[0]) if rows else ["doc_id"]
-    con.execute(f'CREATE TABLE {name} ({", ".join(f"{chr(34)}{c}{chr(34)} VARCHAR" for c in columns)})')
-    if rows:
-        con.executemany(f'INSERT INTO {name} VALUES ({", ".join("?" for _ in columns)})',
-                        [[None if r.get(c) is None else str(r.get(c)) for c in columns] for r in rows])
+    arrow = pa.table({c: pa.array([None if r.get(c) is None else str(r.get(c)) for r in rows], type=pa.string()) for c in columns})
+    con.register("incoming", arrow)
+    con.execute(f"CREATE TABLE {name} AS SELECT * FROM incoming")
+    con.unregister("incoming")
 
 
-def _write_workbook(path: Path, documents, facts, checks, repairs) -> None:
+def _write_workbook(path: Path, database: Path, documents, checks, repairs) -> None:
+    """The batch workbook: documents, one wide sheet per table (read from the database views), the checks
+    that did not pass and the repairs. Every check of a document is in its own workbook and in the database."""
+    import duckdb
+
     workbook = new_workbook()
     add_sheet(workbook, "文档", list(documents[0]) if documents else ["doc_id"], documents, set())
-    for schema in table_schemas():
-        rows = [f for f in facts if f["table"] == schema.id]
-        add_sheet(workbook, f"{schema.id} {schema.title}", BATCH_FACT_COLUMNS, rows, {"value"})
-    add_sheet(workbook, "校验", list(checks[0]) if checks else ["doc_id"], checks, {"expected", "actual", "difference"})
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        for schema in table_schemas():
+            result = con.execute(f"SELECT * FROM {schema.id}_{schema.slug}")
+            columns = [d[0] for d in result.description]
+            rows = [dict(zip(columns, values)) for values in result.fetchall()]
+            add_sheet(workbook, f"{schema.id} {schema.title}", columns, rows, set(schema.standard_columns))
+    finally:
+        con.close()
+    problems = [c for c in checks if c.get("status") != "pass"]
+    add_sheet(workbook, "校验", list(checks[0]) if checks else ["doc_id"], problems, {"expected", "actual", "difference"})
     add_sheet(workbook, "修复", list(repairs[0]) if repairs else ["doc_id"], repairs, set())
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.xlsx")
     save(workbook, tmp)
