@@ -17,6 +17,7 @@ class Cell:
     note: str | None = None  # what reading it involved (e.g. "last comma read as decimal point")
     repaired: bool = False
     repair: str | None = None  # how a repair stage filled or changed the value
+    box: tuple[float, float, float, float] | None = None  # x0, top, x1, bottom on the page (PDFs)
 
 
 @dataclass

@@ -130,9 +130,10 @@ def _labels(raw: RawTable) -> set[str]:
     return {squeeze(c) for r in raw.header_rows for c in r.cells if squeeze(c)}
 
 
-def _cell(raw_text: str | None, row: RawRow) -> Cell:
+def _cell(raw_text: str | None, row: RawRow, index: int | None = None) -> Cell:
     amount = parse_amount(raw_text)
-    return Cell(amount.value, raw_text or "", row.page, row.line, amount.problem, amount.note)
+    box = row.boxes[index] if row.boxes and index is not None and 0 <= index < len(row.boxes) else None
+    return Cell(amount.value, raw_text or "", row.page, row.line, amount.problem, amount.note, box=box)
 
 
 def _drop(table: CanonicalTable, row: RawRow, reason: str) -> None:
@@ -180,6 +181,7 @@ def _coded(raw: RawTable, table: CanonicalTable) -> None:
         if noise and regex.search(r"\p{Han}", "".join(noise)):
             table.dropped.append(DroppedRow("garbled header fragment in code cells", " ".join(noise), row.page, row.line))
         canonical.code_cells = [c for c in code_cells if not is_code_fragment_noise(c)]
+        first_value = len(row.cells) - len(value_cells)  # where the value cells start in the printed row
         for i, text in enumerate(value_cells):
             measure = after_name[i] if i < len(after_name) else None
             if not squeeze(text) or measure == SKIP:
@@ -188,7 +190,7 @@ def _coded(raw: RawTable, table: CanonicalTable) -> None:
                 measure = f"列{(name_col or 0) + 2 + i}"
                 if measure not in table.measures:
                     table.measures.append(measure)
-            canonical.values[measure] = _cell(text, row)
+            canonical.values[measure] = _cell(text, row, first_value + i)
         if not canonical.name and not canonical.code_cells:
             if canonical.values:
                 table.dropped.append(DroppedRow("values without a subject (row merged or split by OCR)", "\t".join(row.cells).strip(), row.page, row.line))
@@ -304,7 +306,7 @@ def _two_sided(raw: RawTable, table: CanonicalTable) -> None:
             name_col = next(c.index for c in cols if c.role == "name")
             printed = cells[name_col]
             name = normalize_name(printed)
-            values = {f"{side}/{c.measure}": _cell(cells[c.index], row) for c in cols if c.role == "value" and squeeze(cells[c.index])}
+            values = {f"{side}/{c.measure}": _cell(cells[c.index], row, c.index) for c in cols if c.role == "value" and squeeze(cells[c.index])}
             line_no = next((squeeze(cells[c.index]) for c in cols if c.role == "line" and squeeze(cells[c.index])), None)
             if not name:
                 if values:
@@ -363,17 +365,19 @@ def _economic(raw: RawTable, table: CanonicalTable) -> None:
             block_cells = cells[start:end]
             rel = n - start
             name_idx = rel if has_cjk(block_cells[rel]) else next((i for i, c in enumerate(block_cells) if has_cjk(c)), None)
-            value_text = block_cells[rel + 1] if rel + 1 < len(block_cells) else ""
+            value_at = start + rel + 1
+            value_text = cells[value_at] if value_at < end else ""
             if not squeeze(value_text):
-                value_text = next((c for c in reversed(block_cells) if looks_like_amount(c)), "")
+                value_at = next((start + i for i in range(len(block_cells) - 1, -1, -1) if looks_like_amount(block_cells[i])), None)
+                value_text = cells[value_at] if value_at is not None else ""
             if name_idx is None:
                 if squeeze(value_text) and pending is not None and "决算数" not in pending.values:
-                    pending.values["决算数"] = _cell(value_text, row)
+                    pending.values["决算数"] = _cell(value_text, row, value_at)
                 continue
             canonical = CanonicalRow(side="", name=normalize_name(block_cells[name_idx]), page=row.page, line=row.line, block=number)
             canonical.code_cells = [c for c in block_cells[:name_idx] if squeeze(c) and not is_code_fragment_noise(c)]
             if squeeze(value_text):
-                canonical.values["决算数"] = _cell(value_text, row)
+                canonical.values["决算数"] = _cell(value_text, row, value_at)
             blocks[number].append(canonical)
             pending = canonical
     table.rows = [row for block in blocks for row in block]
@@ -410,6 +414,6 @@ def _single_row(raw: RawTable, table: CanonicalTable) -> None:
         canonical = CanonicalRow(side="", name="", page=row.page, line=row.line)
         for i, text in enumerate(row.cells):
             if i < len(measures) and measures[i] and squeeze(text):
-                canonical.values[measures[i]] = _cell(text, row)
+                canonical.values[measures[i]] = _cell(text, row, i)
         if canonical.values:
             table.rows.append(canonical)

@@ -231,3 +231,34 @@ def test_line_clustering_keeps_lower_set_digits_on_their_line():
 def test_unidentified_ruled_tables_are_reported(corpus_docs):
     doc, _ = corpus_docs["guojia_xinfangju_2024.pdf"]  # its 绩效自评表 pages are ruled tables too
     assert any("not identified" in w for w in doc.raw.warnings)
+
+
+def test_every_pdf_value_keeps_its_page_and_cell_position():
+    import pdfplumber
+
+    from write.tables import fact_rows
+
+    path = PDF / "putuo_shehuigongzuobu_2024.pdf"
+    rows = fact_rows(normalize_document(extract_pdf(path)), "doc")
+    assert rows and all(r["page"] and r["bbox"] for r in rows)
+    with pdfplumber.open(path) as pdf:
+        for row in rows[::25]:
+            x0, top, x1, bottom = map(float, row["bbox"].split())
+            text = pdf.pages[row["page"] - 1].crop((x0, top, x1, bottom)).extract_text()
+            assert text.replace(",", "").replace("\n", "").strip() == f"{row['value']:.2f}"
+
+
+def test_an_image_only_pdf_is_reported_not_skipped(tmp_path):
+    from PIL import Image
+    from reportlab.pdfgen import canvas
+
+    picture = tmp_path / "scan.png"
+    Image.new("L", (200, 200), 255).save(picture)
+    scanned = tmp_path / "scanned.pdf"
+    c = canvas.Canvas(str(scanned))
+    c.drawImage(str(picture), 50, 400, 300, 300)
+    c.showPage()
+    c.save()
+    with pytest.raises(InputError) as err:
+        extract_document(scanned)
+    assert err.value.kind == "image-only" and "scanned.pdf" in str(err.value)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from itertools import zip_longest
 from decimal import Decimal
 from pathlib import Path
 
@@ -57,6 +58,13 @@ def coded_rows(table, fmt, measures):
     return rows
 
 
+def side_by_side(table):
+    """Rows of a two-sided statement paired line by line: (收入 row or None, 支出 row or None)."""
+    income = [r for r in table.rows if r.side == "收入"]
+    spend = [r for r in table.rows if r.side == "支出"]
+    return list(zip_longest(income, spend))
+
+
 def build_specs(doc, expected) -> list:
     fmt = Amounts(expected)
     t = doc.tables
@@ -64,12 +72,8 @@ def build_specs(doc, expected) -> list:
     cap = lambda n: f"公开{n:02d}表  单位：万元"  # noqa: E731
 
     # t01 收入支出决算总表
-    income = [r for r in t["t01"].rows if r.side == "收入"]
-    spend = [r for r in t["t01"].rows if r.side == "支出"]
     rows = []
-    for i in range(max(len(income), len(spend))):
-        left = income[i] if i < len(income) else None
-        right = spend[i] if i < len(spend) else None
+    for i, (left, right) in enumerate(side_by_side(t["t01"])):
         rows.append([
             left.name if left else "", str(i + 1), fmt("t01", "收入", left.name, "决算数") if left else "",
             right.name if right else "", str(i + 31), fmt("t01", "支出", right.code or right.name, "决算数") if right else "",
@@ -87,12 +91,8 @@ def build_specs(doc, expected) -> list:
                            coded_rows(t["t03"], fmt, m03), [CODE_WIDTH, 150] + [52] * 6, DEPT, cap(3)))
 
     # t04 财政拨款收入支出决算总表
-    income = [r for r in t["t04"].rows if r.side == "收入"]
-    spend = [r for r in t["t04"].rows if r.side == "支出"]
     rows = []
-    for i in range(max(len(income), len(spend))):
-        left = income[i] if i < len(income) else None
-        right = spend[i] if i < len(spend) else None
+    for left, right in side_by_side(t["t04"]):
         key = (right.code or right.name) if right else ""
         rows.append([left.name.split("/")[-1] if left else "", fmt("t04", "收入", left.name, "决算数") if left else "",
                      right.name if right else ""] + [fmt("t04", "支出", key, m) if right else "" for m in

@@ -15,7 +15,7 @@ from normalize.model import CanonicalTable
 
 FACT_COLUMNS = [
     "doc_id", "table", "side", "code", "level", "name", "measure", "value",
-    "unit", "page", "line", "repaired", "note", "source",
+    "unit", "page", "line", "bbox", "repaired", "note", "source",
 ]
 STRING = pa.string()
 
@@ -40,6 +40,7 @@ def fact_rows(doc: NormalizedDocument, doc_id: str) -> list[dict]:
                     "unit": table.unit or doc.raw.unit or "",
                     "page": cell.page,
                     "line": cell.line,
+                    "bbox": " ".join(f"{v:.1f}" for v in cell.box) if cell.box else "",
                     "repaired": cell.repaired,
                     "note": cell.repair or cell.note or "",
                     "source": doc.raw.source.name,
