@@ -97,28 +97,18 @@ def evaluate(eq: Equation) -> Evaluation:
     return Evaluation(eq, status, expected, actual, difference)
 
 
+def same_cell(a: Ref, b: Ref) -> bool:
+    return a.row_id == b.row_id and a.measure == b.measure and a.table == b.table
+
+
 def solve_for(eq: Equation, target: Ref, known) -> Decimal | None:
-    """The value `target` must have for the equation to hold, given `known(ref)` for the others."""
+    """The value `target` must have for the equation to hold, given `known(ref)` for every other cell."""
     if eq.kind != "eq":
         return None
-    others = []
-    for ref in eq.refs:
-        if ref is target or (ref.row_id == target.row_id and ref.measure == target.measure and ref.table == target.table):
-            continue
-        value = known(ref)
-        if value is None:
-            return None
-        others.append(ref)
-    total = known(eq.total) if eq.total.row_id != target.row_id or eq.total.measure != target.measure else None
-    parts_sum = Decimal(0)
-    target_sign = None
-    for sign, ref in eq.parts:
-        if ref.row_id == target.row_id and ref.measure == target.measure and ref.table == target.table:
-            target_sign = sign
-            continue
-        parts_sum += sign * known(ref)
-    if target_sign is None:  # the target is the total
-        return parts_sum
-    if total is None:
+    if any(known(ref) is None for ref in eq.refs if not same_cell(ref, target)):
         return None
-    return (total - parts_sum) * target_sign
+    parts = sum((sign * known(ref) for sign, ref in eq.parts if not same_cell(ref, target)), Decimal(0))
+    if same_cell(eq.total, target):
+        return parts
+    sign = next(sign for sign, ref in eq.parts if same_cell(ref, target))
+    return (known(eq.total) - parts) * sign

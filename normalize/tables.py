@@ -24,7 +24,6 @@ class Column:
     index: int
     role: str  # "code", "name", "line", "value", "ignore"
     measure: str | None = None
-    label: str = ""
 
 
 # ---------------------------------------------------------------- header analysis
