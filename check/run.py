@@ -59,7 +59,7 @@ def check_document(doc: NormalizedDocument, repair: bool = True) -> CheckReport:
     eqs = equations(doc.tables) + narrative_equations(doc, report.figures)
     for eq in eqs:
         report.results.append(_row(evaluate(eq)))
-    report.results += completeness(doc) + duplicates(doc) + codes_and_names(doc) + stated_rates(doc) + item_statements(doc)
+    report.results += completeness(doc) + duplicates(doc) + codes_and_names(doc) + stated_rates(doc) + item_statements(doc) + class_shares(doc)
     for rule in RULES:
         if not any(r["check_id"] == rule.id or r["check_id"].startswith(rule.id + "-") for r in report.results):
             missing = [t for t in rule.tables if t not in doc.tables]
@@ -176,6 +176,14 @@ def _same_subject(names: set[str]) -> bool:
     return all(longer.startswith(ordered[0]) for longer in ordered[1:])
 
 
+def percent_status(stated: Decimal, computed: Decimal) -> str:
+    """A stated percentage against the one its parts give: rounded to the printed digits it passes; within two
+    units of the last printed digit it is `rounding` (shares are often worked out from unrounded figures)."""
+    unit = Decimal(1).scaleb(-decimals(stated))
+    off = abs(stated - computed)
+    return "pass" if off <= unit / 2 else ("rounding" if off <= 2 * unit else "fail")
+
+
 def stated_rates(doc: NormalizedDocument) -> list[dict]:
     """A stated completion rate is recomputed from its stated parts (决算 ÷ 预算)."""
     out = []
@@ -191,9 +199,8 @@ def stated_rates(doc: NormalizedDocument) -> list[dict]:
             continue
         computed = st.actual / st.budget * 100
         places = decimals(st.rate)
-        unit = Decimal(1).scaleb(-places)
         difference = st.rate - computed
-        status = "pass" if abs(difference) <= unit / 2 else ("rounding" if abs(difference) <= unit else "fail")
+        status = percent_status(st.rate, computed)
         row = _plain("N-RATE", description, "说明", keys, status, "", page)
         row.update(expected=f"{computed:.{max(places, 2)}f}", actual=str(st.rate), difference=f"{difference:.{max(places, 2)}f}")
         out.append(row)
@@ -223,4 +230,37 @@ def item_statements(doc: NormalizedDocument) -> list[dict]:
         row_out = _plain("N-ITEM", description, f"说明,{tid}", item.code, status, "", ",".join(str(p) for p in (row.page, item.page) if p))
         row_out.update(expected=_fmt(item.actual), actual=_fmt(cell.value), difference=_fmt(difference))
         out.append(row_out)
+    return out
+
+
+def class_shares(doc: NormalizedDocument) -> list[dict]:
+    """The 说明's 一般公共预算 类 structure: each 类 amount equals t05, each share equals amount ÷ t05 合计."""
+    t05 = doc.tables.get("t05")
+    if t05 is None:
+        return []
+    total_row = next((r for r in t05.rows if r.name in ("合计", "总计") and not r.code), None)
+    total = total_row.values.get("小计").value if total_row and total_row.values.get("小计") else None
+    classes = {r.name: r for r in t05.rows if r.code and len(r.code) == 3}
+    shares = {f.subject.split(":", 1)[1]: f for f in doc.figures if f.subject.startswith("类支出占比:")}
+    out = []
+    for figure in (f for f in doc.figures if f.subject.startswith("类支出:")):
+        name = figure.subject.split(":", 1)[1]
+        row = classes.get(name)
+        cell = row.values.get("小计") if row else None
+        page = str(figure.page or "")
+        if cell is None or cell.value is None:
+            out.append(_plain("N-CLASS", f"说明所述{name}与t05类一致", "说明,t05", name, "fail", "t05 has no such 类 with a 小计", page))
+            continue
+        difference = cell.value - figure.value
+        row_out = _plain("N-CLASS", f"说明所述{name}与t05类一致", "说明,t05", row.code, "pass" if difference == 0 else "fail", "", page)
+        row_out.update(expected=_fmt(figure.value), actual=_fmt(cell.value), difference=_fmt(difference))
+        out.append(row_out)
+        share = shares.get(name)
+        if share is not None and total:
+            computed = figure.value / total * 100
+            off = share.value - computed
+            status = percent_status(share.value, computed)
+            share_row = _plain("N-SHARE", f"说明所述{name}占比 = 金额 ÷ 一般公共预算财政拨款支出合计", "说明,t05", row.code, status, "", page)
+            share_row.update(expected=f"{computed:.2f}", actual=str(share.value), difference=f"{off:.2f}")
+            out.append(share_row)
     return out

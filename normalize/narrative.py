@@ -230,6 +230,10 @@ def first_figures(figures: list[StatedFigure]) -> dict[str, StatedFigure]:
     return first
 
 
+# `科学技术支出类支出1391.75万元,占21.22%` / `一般公共服务支出（类）264.87万元，占86.05%`: the 类 structure
+_CLASS_SHARE = regex.compile(r"(?:^|[。；;,，:：]|\d[.．、])\s*(?P<name>[\p{Han}]{2,20}?支出)(?:类支出|\(类\))(?:为)?" + NUMBER + r"万元[,，]?\s*占(?:比)?" + NUMBER + r"%")
+
+
 def all_figures(paragraphs) -> list[StatedFigure]:
     """Every statement of the catalogue, in every paragraph it appears in (damage like `364. 05` tolerated)."""
     found = []
@@ -237,6 +241,10 @@ def all_figures(paragraphs) -> list[StatedFigure]:
         if p.heading:
             continue
         text = _clean(p.text)
+        for m in _CLASS_SHARE.finditer(text):
+            where = (_sentence(text, m.start(), m.end()), " / ".join(p.section), p.page, p.lines[0] if p.lines else None)
+            found.append(StatedFigure(f"类支出:{m.group('name')}", "amount", _decimal(m.group(2)), "万元", *where))
+            found.append(StatedFigure(f"类支出占比:{m.group('name')}", "percent", _decimal(m.group(3)), "%", *where))
         for subject, kind, pattern in FIGURES:
             for m in regex.finditer(pattern, text):
                 value = _decimal(m.group(m.lastindex))

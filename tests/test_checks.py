@@ -24,7 +24,8 @@ def test_a_consistent_document_passes_every_check(tmp_path):
         "T-CLASS", "T-KUAN", "T-TOTAL", "ROW-T02", "ROW-T03", "ROW-T05", "ROW-T07", "T07-BALANCE", "T01-INCOME", "T01-SPEND",
         "T01-INCOME-TOTAL", "T01-SPEND-TOTAL", "T01-BALANCE", "T04-INCOME", "T04-SPEND", "T04-COLUMNS", "T04-BALANCE", "T06-CLASS",
         "T06-PERSONNEL", "T06-PUBLIC", "T09-TOTAL", "T09-CAR", "X-T01-T02", "X-T01-T03", "X-T03-T05", "X-T04-T05", "X-T04-T07",
-        "X-T05-T06", "X-T09-T06", "N-T01", "N-T03", "N-T04", "N-T05", "N-T06", "N-T09", "N-RATE", "DOC-TABLE", "DOC-DUPLICATE",
+        "X-T05-T06", "X-T09-T06", "N-T01", "N-T03", "N-T04", "N-T05", "N-T06", "N-T09", "N-RATE", "N-ITEM", "N-CLASS", "N-SHARE",
+        "DOC-TABLE", "DOC-DUPLICATE",
         "DOC-CODE", "X-NAMES",
     }
 
@@ -65,6 +66,9 @@ BREAKS = [
     ("N-T06", {"n.公用经费": "15.30"}),
     ("N-T09", {"n.三公决算": "6.60"}),
     ("N-RATE", {"n.完成率": "8.00"}),
+    ("N-CLASS", {"n.类221": "16.00"}),
+    ("N-SHARE", {"n.类201占比": "48.21"}),
+    ("N-ITEM", {"t05.2010601": "79.00|45.00|34.00", "t05.20106": "79.00|45.00|34.00", "t05.201": "79.00|45.00|34.00", "t05.合计": "94.00|60.00|34.00"}),
 ]
 
 
