@@ -162,16 +162,9 @@ def _item_code(lei: str, kuan: str, xiang: str, tables: dict) -> str | None:
 FIGURES: list[tuple[str, str, str]] = [
     # (subject, kind, pattern with one number group); kinds: amount (万元), percent, count
     ("收支总计", "amount", r"(?<!财政拨款)收(?:入)?[、,，]?\s*支(?:出)?总计(?:均为|均|为)?" + NUMBER + r"万元"),
-    ("收支总计变动", "amount", r"(?<!财政拨款)收(?:入)?[、,，]?\s*支(?:出)?总计(?:各)?(?:增加|减少)" + NUMBER + r"万元"),
-    ("收支总计变动率", "percent", r"(?<!财政拨款)收(?:入)?[、,，]?\s*支(?:出)?总计(?:各)?(?:增加|减少)[^。]{0,20}?(?:增长|下降)" + NUMBER + r"%"),
     ("本年收入合计", "amount", r"(?<!财政拨款)(?<!支)收入合计" + NUMBER + r"万元"),
     ("本年支出合计", "amount", r"(?<!财政拨款)支出合计" + NUMBER + r"万元"),
     ("财政拨款收入", "amount", r"(?<!预算)财政拨款收入" + NUMBER + r"万元"),
-    ("财政拨款收入占比", "percent", r"(?<!预算)财政拨款收入" + NUMBER + r"万元[,，]\s*占(?:本年收入)?" + NUMBER + r"%"),
-    ("基本支出", "amount", r"(?<!财政拨款)(?<!预算)基本支出" + NUMBER + r"万元[,，]\s*占"),
-    ("基本支出占比", "percent", r"(?<!财政拨款)基本支出" + NUMBER + r"万元[,，]\s*占(?:本年支出)?" + NUMBER + r"%"),
-    ("项目支出", "amount", r"项目支出" + NUMBER + r"万元[,，]\s*占"),
-    ("项目支出占比", "percent", r"项目支出" + NUMBER + r"万元[,，]\s*占(?:本年支出)?" + NUMBER + r"%"),
     ("财政拨款收支总计", "amount", r"财政拨款收(?:入)?[、,，]?\s*支(?:出)?总计(?:均为|各为|为)?" + NUMBER + r"万元"),
     ("一般公共预算财政拨款支出", "amount", r"一般公共预算财政拨款支出(?:决算)?(?:为)?" + NUMBER + r"万元[,，]\s*占本年支出合计"),
     ("一般公共预算财政拨款支出占比", "percent", r"一般公共预算财政拨款支出" + NUMBER + r"万元[,，]\s*占本年支出合计的" + NUMBER + r"%"),
@@ -220,6 +213,7 @@ class StatedFigure:
     section: str
     page: int | None
     line: int | None
+    note: str = ""  # the stated reason, for changes on last year
 
 
 def first_figures(figures: list[StatedFigure]) -> dict[str, StatedFigure]:
@@ -228,6 +222,36 @@ def first_figures(figures: list[StatedFigure]) -> dict[str, StatedFigure]:
     for figure in figures:
         first.setdefault(figure.subject, figure)
     return first
+
+
+# income by source and spending by kind with their shares: `事业收入0.00万元,占本年收入0.0%`
+_PART_SHARE = regex.compile(
+    r"(?<![\p{Han}])(?P<name>(?<!预算)财政拨款收入|上级补助收入|事业收入|经营收入|附属单位上缴收入|其他收入|(?<!财政拨款)(?<!预算)基本支出|项目支出"
+    r"|上缴上级支出|经营支出|对附属单位补助支出)" + NUMBER + r"万元[,，]\s*占(?:本年收入|本年支出)?" + NUMBER + r"%"
+)
+# the change on last year: `收入合计减少30385.33万元,下降76.6%,主要原因是…`
+_CHANGE = regex.compile(
+    r"(?P<name>财政拨款收[、,，]?支总计|(?<!财政拨款)收[、,，]?支总计|收入合计|支出合计|一般公共预算财政拨款支出|三公\W{0,2}经费[^。]{0,10}?)"
+    r"(?:各)?(?P<dir>增加|减少)" + NUMBER + r"万元[,，]\s*(?P<dir2>增长|下降)" + NUMBER + r"%(?:[,，。]?[^。]*?主要原因[是为:：]*(?P<reason>[^。]*))?"
+)
+CHANGE_SUBJECTS = {"收入合计": "本年收入合计", "支出合计": "本年支出合计"}
+
+
+def _share_and_change_figures(text: str, section: str, page: int | None, line: int | None) -> list["StatedFigure"]:
+    found = []
+    for m in _PART_SHARE.finditer(text):
+        name, sentence = m.group("name"), _sentence(text, m.start(), m.end())
+        found.append(StatedFigure(name, "amount", _decimal(m.group(2)), "万元", sentence, section, page, line))
+        found.append(StatedFigure(f"{name}占比", "percent", _decimal(m.group(3)), "%", sentence, section, page, line))
+    for m in _CHANGE.finditer(text):
+        name = regex.sub(r"[、,，]", "", m.group("name"))
+        name = CHANGE_SUBJECTS.get(name, "三公经费" if name.startswith("三公") else name)
+        sign = -1 if m.group("dir") == "减少" else 1
+        reason = (m.group("reason") or "").strip(" ,，;；")
+        sentence = _sentence(text, m.start(), m.end())
+        found.append(StatedFigure(f"{name}变动", "amount", sign * _decimal(m.group(3)), "万元", sentence, section, page, line, reason))
+        found.append(StatedFigure(f"{name}变动率", "percent", sign * _decimal(m.group(5)), "%", sentence, section, page, line, reason))
+    return found
 
 
 # `科学技术支出类支出1391.75万元,占21.22%` / `一般公共服务支出（类）264.87万元，占86.05%`: the 类 structure
@@ -241,6 +265,7 @@ def all_figures(paragraphs) -> list[StatedFigure]:
         if p.heading:
             continue
         text = _clean(p.text)
+        found += _share_and_change_figures(text, " / ".join(p.section), p.page, p.lines[0] if p.lines else None)
         for m in _CLASS_SHARE.finditer(text):
             where = (_sentence(text, m.start(), m.end()), " / ".join(p.section), p.page, p.lines[0] if p.lines else None)
             found.append(StatedFigure(f"类支出:{m.group('name')}", "amount", _decimal(m.group(2)), "万元", *where))

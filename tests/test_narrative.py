@@ -134,3 +134,14 @@ def test_narrative_checks_compare_items_with_the_tables(caidian):
     report = check_document(caidian, repair=True)
     items = [r for r in report.results if r["check_id"] == "N-ITEM"]
     assert len(items) >= 30 and all(r["status"] == "pass" for r in items)
+
+
+def test_changes_on_last_year_with_their_reason_and_shares_by_source(caidian):
+    first = {}
+    for f in caidian.figures:
+        first.setdefault(f.subject, f)
+    change = first["一般公共预算财政拨款支出变动"]
+    assert (change.value, first["一般公共预算财政拨款支出变动率"].value) == (Decimal("-776.73"), Decimal("-10.6"))
+    assert change.note == "对企业补助专项资金减少"
+    assert first["财政拨款收支总计变动"].note.startswith("对企业补助专项资金")
+    assert (first["基本支出占比"].value, first["项目支出占比"].value, first["事业收入占比"].value) == (Decimal("16.9"), Decimal("83.1"), Decimal("0.0"))

@@ -16,7 +16,7 @@ from write.report import write_checks
 from write.tables import FACT_COLUMNS, fact_rows, wide_rows, write_csv, write_parquet
 
 SECTION_COLUMNS = ["section", "heading", "text", "pages", "lines"]
-FIGURE_COLUMNS = ["subject", "kind", "value", "unit", "section", "sentence", "page", "line"]
+FIGURE_COLUMNS = ["subject", "kind", "value", "unit", "note", "section", "sentence", "page", "line"]
 ITEM_COLUMNS = ["section", "code", "lei", "kuan", "xiang", "budget_base", "budget", "actual", "rate", "direction", "reason", "sentence", "page", "line"]
 PROJECT_COLUMNS = ["title", "kind", "project", "department", "implementer", "budget", "spent", "rate", "score", "total", "filled", "pages"]
 INDICATOR_COLUMNS = ["project", "level1", "level2", "level3", "target", "actual", "score", "target_op", "target_value", "target_unit",
