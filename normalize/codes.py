@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import regex
 
 from normalize.labels import normalize_name, nfkc
-from schemas import Subject, classification
+from schemas import Subject, classification, economic_level, function_level
 
 FUNCTION_LENGTHS = (3, 5, 7)
 ECONOMIC_LENGTHS = (3, 5)
@@ -160,5 +160,4 @@ def _is_subsequence(needle: str, haystack: str) -> bool:
 def level_of(code: str | None, kind: str) -> str | None:
     if not code:
         return None
-    lengths = {3: "类", 5: "款", 7: "项"}
-    return lengths.get(len(code)) if kind == "function" or len(code) < 7 else None
+    return function_level(code) if kind == "function" else economic_level(code)

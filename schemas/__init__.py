@@ -38,10 +38,6 @@ class TableSchema:
     def two_sided(self) -> bool:
         return self.layout == "two_sided"
 
-    def measure_ids(self) -> list[str]:
-        """Canonical measure ids in output order (t09 and two-sided tables compose them)."""
-        return list(self.standard_columns)
-
 
 @dataclass(frozen=True)
 class Subject:
