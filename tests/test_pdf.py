@@ -13,7 +13,7 @@ from extract.model import InputError
 from extract.pdf import extract_pdf
 from normalize.document import normalize_document
 
-from conftest import CAIDIAN, FIXTURES, ROOT
+from conftest import CAIDIAN, FIXTURES, ROOT, read_csv
 from layouts import province_layout
 from synthetic import build
 
@@ -176,46 +176,62 @@ def test_caidian_twin_has_the_printed_damage_features(twin):
     assert len(doc.tables["t02"].pages) == 2 and len(doc.tables["t03"].pages) == 2  # over a page break
 
 
-def test_bad_pdfs_give_one_line_errors(tmp_path):
+def make_bad_pdfs(folder: Path) -> dict[str, str]:
+    """One file of every kind a batch meets that cannot be converted, and the error kind each must give."""
+    from PIL import Image
     from reportlab.pdfgen import canvas
 
     from tools.typeset import FONT
 
-    not_juesuan = tmp_path / "letter.pdf"
-    c = canvas.Canvas(str(not_juesuan))
+    c = canvas.Canvas(str(folder / "letter.pdf"))
     c.setFont(FONT, 12)
     c.drawString(72, 700, "关于召开年度工作会议的通知")
     c.save()
-    encrypted = tmp_path / "locked.pdf"
-    c = canvas.Canvas(str(encrypted), encrypt="secret")
+    c = canvas.Canvas(str(folder / "locked.pdf"), encrypt="secret")
     c.drawString(72, 700, "locked")
     c.save()
-    corrupt = tmp_path / "broken.pdf"
-    corrupt.write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 200)
-    fake = tmp_path / "fake.pdf"
-    fake.write_text("just text, not a PDF", encoding="utf-8")
-    expected = {not_juesuan: "not-juesuan", encrypted: "encrypted", corrupt: "corrupt", fake: "not-pdf"}
-    for path, kind in expected.items():
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 200)
+    (folder / "fake.pdf").write_text("just text, not a PDF", encoding="utf-8")
+    (folder / "zero.pdf").write_bytes(b"")
+    (folder / "truncated.pdf").write_bytes((PDF / "putuo_shehuigongzuobu_2024.pdf").read_bytes()[:4000])
+    picture = folder / ".scan.png"
+    Image.new("L", (200, 200), 255).save(picture)
+    c = canvas.Canvas(str(folder / "scanned.pdf"))
+    c.drawImage(str(picture), 50, 400, 300, 300)
+    c.save()
+    picture.unlink()
+    c = canvas.Canvas(str(folder / "long.pdf"))
+    for n in range(500):
+        c.setFont(FONT, 10)
+        c.drawString(72, 700, f"第{n + 1}页 会议纪要正文，不是决算。")
+        c.showPage()
+    c.save()
+    return {"letter.pdf": "not-juesuan", "locked.pdf": "encrypted", "broken.pdf": "corrupt", "fake.pdf": "not-pdf",
+            "zero.pdf": "not-pdf", "truncated.pdf": "corrupt", "scanned.pdf": "image-only", "long.pdf": "not-juesuan"}
+
+
+def test_bad_pdfs_give_one_line_errors(tmp_path):
+    for name, kind in make_bad_pdfs(tmp_path).items():
         with pytest.raises(InputError) as err:
-            extract_document(path)
-        assert err.value.kind == kind
-        assert path.name in str(err.value) and "\n" not in str(err.value)
+            extract_document(tmp_path / name)
+        assert err.value.kind == kind, name
+        assert name in str(err.value) and "\n" not in str(err.value)
 
 
 def test_a_folder_with_bad_pdfs_still_converts_the_good_ones(tmp_path):
     folder = tmp_path / "mixed"
     folder.mkdir()
     (folder / "good.pdf").write_bytes((PDF / "putuo_shehuigongzuobu_2024.pdf").read_bytes())
-    (folder / "zero.pdf").write_bytes(b"")
-    (folder / "truncated.pdf").write_bytes((PDF / "putuo_shehuigongzuobu_2024.pdf").read_bytes()[:4000])
+    bad = make_bad_pdfs(folder)
     out = tmp_path / "out"
     done = subprocess.run([sys.executable, "-m", "juesuan.cli", "extract", str(folder), "--out", str(out), "--quiet"],
                           capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 1
     assert (out / "mixed" / "good" / "manifest.json").exists()
-    errors = (out / "errors.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert len(errors) == 3 and any("zero.pdf" in e for e in errors) and any("truncated.pdf" in e for e in errors)
-    assert not (out / "mixed" / "zero").exists() and not (out / "mixed" / "truncated").exists()
+    errors = {Path(e["file"]).name: e for e in read_csv(out / "errors.csv")}
+    assert set(errors) == set(bad)
+    assert all(errors[name]["kind"] == kind and name in errors[name]["message"] for name, kind in bad.items())
+    assert sorted(p.name for p in (out / "mixed").iterdir()) == ["good"]  # nothing half-written for the bad ones
 
 
 def test_line_clustering_keeps_lower_set_digits_on_their_line():
@@ -248,19 +264,3 @@ def test_every_pdf_value_keeps_its_page_and_cell_position():
             x0, top, x1, bottom = map(float, row["bbox"].split())
             text = pdf.pages[row["page"] - 1].crop((x0, top, x1, bottom)).extract_text()
             assert text.replace(",", "").replace("\n", "").strip() == f"{row['value']:.2f}"
-
-
-def test_an_image_only_pdf_is_reported_not_skipped(tmp_path):
-    from PIL import Image
-    from reportlab.pdfgen import canvas
-
-    picture = tmp_path / "scan.png"
-    Image.new("L", (200, 200), 255).save(picture)
-    scanned = tmp_path / "scanned.pdf"
-    c = canvas.Canvas(str(scanned))
-    c.drawImage(str(picture), 50, 400, 300, 300)
-    c.showPage()
-    c.save()
-    with pytest.raises(InputError) as err:
-        extract_document(scanned)
-    assert err.value.kind == "image-only" and "scanned.pdf" in str(err.value)
