@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
 import shutil
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ from typing import Callable, Iterable
 from extract import SUPPORTED_SUFFIXES
 from juesuan import __version__
 from juesuan.pipeline import Options, Result, convert, doc_id_for, sha256_of
-from write.atomic import atomic_write_text
+from write.atomic import atomic_write_text, replacing
 from write.batch import build_batch_outputs
 from write.tables import write_csv
 
@@ -31,7 +30,6 @@ class BatchSummary:
     out: Path
     results: list[Result] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
-    totals: dict = field(default_factory=dict)
 
     @property
     def failed(self) -> list[Result]:
@@ -125,39 +123,14 @@ def run_batch(
                     on_result(result, i, total)
     summary.results.sort(key=lambda r: str(r.source))
     write_errors(out, summary)
-    write_checks_summary(out, summary)
-    summary.totals = build_batch_outputs(out, options.formats | {"csv"})
+    build_batch_outputs(out, options.formats | {"csv"})
     return summary
 
 
 def write_errors(out: Path, summary: BatchSummary) -> None:
-    out.mkdir(parents=True, exist_ok=True)
     rows = [{"file": str(r.source), "stage": r.error_stage, "kind": r.error_kind, "message": r.error} for r in summary.failed]
-    tmp = out / f".errors.{os.getpid()}.csv"
-    write_csv(tmp, ERROR_COLUMNS, rows)
-    os.replace(tmp, out / "errors.csv")
-
-
-SUMMARY_COLUMNS = ["doc_id", "file", "department", "year", "verdict", "pass", "rounding", "fail", "skipped", "repairs", "output"]
-
-
-def write_checks_summary(out: Path, summary: BatchSummary) -> None:
-    """One row per converted document (this run and earlier up-to-date ones): its check counts."""
-    rows = []
-    for manifest_path in sorted(out.glob("*/*/manifest.json")):
-        try:
-            m = json.loads(manifest_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        checks = m.get("checks", {})
-        rows.append({
-            "doc_id": m.get("doc_id"), "file": m["source"]["path"], "department": m.get("department"), "year": m.get("year"),
-            "verdict": checks.get("verdict"), "pass": checks.get("pass"), "rounding": checks.get("rounding"), "fail": checks.get("fail"),
-            "skipped": checks.get("skipped"), "repairs": checks.get("repairs"), "output": str(manifest_path.parent),
-        })
-    tmp = out / f".checks_summary.{os.getpid()}.csv"
-    write_csv(tmp, SUMMARY_COLUMNS, rows)
-    os.replace(tmp, out / "checks_summary.csv")
+    with replacing(out / "errors.csv") as tmp:
+        write_csv(tmp, ERROR_COLUMNS, rows)
 
 
 def write_summary_json(out: Path, summary: BatchSummary) -> None:

@@ -1,7 +1,6 @@
 """The `juesuan` command line."""
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sys
@@ -15,6 +14,7 @@ from rich.table import Table
 
 from juesuan.batch import collect_jobs, run_batch, write_summary_json
 from juesuan.pipeline import Options, Result
+from write.batch import read_csv
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="部门决算 PDFs and text exports -> clean, checked tables.")
 console = Console(stderr=True)
@@ -97,20 +97,15 @@ def report(out: Path = typer.Argument(..., help="An output folder written by `ju
     table = Table(title=f"verdicts in {out}", title_justify="left")
     for column in ("document", "department", "year", "verdict", "pass", "rounding", "fail", "repairs"):
         table.add_column(column)
-    for row in _read(summary_csv):
+    for row in read_csv(summary_csv):
         style = {"fail": "red", "rounding": "yellow", "pass": "green"}.get(row["verdict"], "")
         table.add_row(row["doc_id"], row["department"], row["year"], f"[{style}]{row['verdict']}[/{style}]" if style else row["verdict"],
                       row["pass"], row["rounding"], row["fail"], row["repairs"])
     out_console.print(table)
-    errors = _read(errors_csv) if errors_csv.exists() else []
+    errors = read_csv(errors_csv)
     for e in errors:
         out_console.print(f"[red]error[/red] {e['message']} ({e['stage']}, {e['kind']})", highlight=False)
     raise typer.Exit(1 if errors else 0)
-
-
-def _read(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        return list(csv.DictReader(f))
 
 
 def _print_summary(summary, seconds: float) -> None:

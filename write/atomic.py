@@ -27,13 +27,19 @@ def atomic_directory(target: Path):
         raise
 
 
-def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
+@contextmanager
+def replacing(path: Path):
+    """Yield a hidden temporary path beside `path`; once it is written, it replaces `path` in one rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}{path.suffix}")
     try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as f:
-            f.write(text)
+        yield tmp
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
+    with replacing(path) as tmp:
+        tmp.write_text(text, encoding=encoding)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pyarrow.parquet as pq
 import regex
 
 from schemas import table_schemas
+from write.atomic import atomic_write_text, replacing
 from write.excel import add_sheet, new_workbook, save
 from write.tables import FACT_COLUMNS, write_csv
 
@@ -21,7 +21,7 @@ DOC_COLUMNS = ["doc_id", "department", "region", "year", "source_sha256"]
 BATCH_FACT_COLUMNS = DOC_COLUMNS + [c for c in FACT_COLUMNS if c != "doc_id"]
 VALUE_TYPE = pa.decimal128(24, 6)
 NARRATIVE_TABLES = ("narrative_items", "narrative_figures", "performance_projects", "performance_indicators")
-NUMERIC_NARRATIVE_COLUMNS = {"budget", "actual", "rate", "value", "spent", "score", "total", "target_value", "actual_value"}
+NUMERIC_COLUMNS = {"expected", "actual", "difference", "budget", "rate", "value", "spent", "score", "total", "target_value", "actual_value"}
 _REGION = regex.compile(r"^((?:\p{Han}{2,}?(?:省|自治区))?(?:\p{Han}{2,}?(?:市|州|盟))?(?:\p{Han}{1,}?(?:区|县|旗))?)")
 
 
@@ -37,20 +37,19 @@ def document_folders(out: Path) -> list[Path]:
     return sorted(p.parent for p in out.glob("*/*/manifest.json"))
 
 
-def _read_csv(path: Path) -> list[dict]:
+def read_csv(path: Path) -> list[dict]:
     if not path.exists():
         return []
     with open(path, encoding="utf-8-sig", newline="") as f:
         return list(csv.DictReader(f))
 
 
-def _replace(tmp: Path, final: Path) -> None:
-    os.replace(tmp, final)
+SUMMARY_COLUMNS = ["doc_id", "file", "department", "year", "verdict", "pass", "rounding", "fail", "skipped", "repairs", "output"]
 
 
-def build_batch_outputs(out: Path, formats: set[str]) -> dict:
-    """Aggregate every document folder under OUT; returns counts for the summary."""
-    documents, facts, checks, repairs = [], [], [], []
+def build_batch_outputs(out: Path, formats: set[str]) -> None:
+    """Aggregate every document folder under OUT (this run's and earlier up-to-date ones)."""
+    documents, facts, checks, repairs, summary = [], [], [], [], []
     narrative: dict[str, list[dict]] = {name: [] for name in NARRATIVE_TABLES}
     for folder in document_folders(out):
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -68,25 +67,29 @@ def build_batch_outputs(out: Path, formats: set[str]) -> dict:
             "folder": str(folder),
         }
         documents.append(doc)
+        counts = manifest.get("checks", {})
+        summary.append({"doc_id": doc["doc_id"], "file": doc["source"], "department": doc["department"], "year": doc["year"],
+                        "output": doc["folder"], **{k: counts.get(k) for k in SUMMARY_COLUMNS[4:10]}})
         prefix = {k: doc[k] for k in DOC_COLUMNS}
-        for row in _read_csv(folder / "facts.csv"):
+        for row in read_csv(folder / "facts.csv"):
             row.pop("doc_id", None)
             facts.append({**prefix, **row})
-        checks += [{"doc_id": doc["doc_id"], **r} for r in _read_csv(folder / "checks.csv")]
-        repairs += [{"doc_id": doc["doc_id"], **r} for r in _read_csv(folder / "repairs.csv")]
+        checks += [{"doc_id": doc["doc_id"], **r} for r in read_csv(folder / "checks.csv")]
+        repairs += [{"doc_id": doc["doc_id"], **r} for r in read_csv(folder / "repairs.csv")]
         for name in NARRATIVE_TABLES:
-            narrative[name] += [{"doc_id": doc["doc_id"], **r} for r in _read_csv(folder / f"{name}.csv")]
+            narrative[name] += [{"doc_id": doc["doc_id"], **r} for r in read_csv(folder / f"{name}.csv")]
     for row in facts:
         row["value"] = Decimal(row["value"])
         row["page"] = int(row["page"]) if row.get("page") else None
         row["line"] = int(row["line"]) if row.get("line") else None
         row["repaired"] = row.get("repaired") == "true"
+    with replacing(out / "checks_summary.csv") as tmp:
+        write_csv(tmp, SUMMARY_COLUMNS, summary)
     _write_facts(out, facts, formats)
     _write_duckdb(out, documents, facts, checks, repairs, narrative)
     if "xlsx" in formats:
         _write_workbook(out / "juesuan.xlsx", out / "juesuan.duckdb", documents, checks, repairs)
     write_datapackage(out)
-    return {"documents": len(documents), "facts": len(facts), "checks": len(checks), "repairs": len(repairs)}
 
 
 def _facts_table(facts: list[dict]) -> pa.Table:
@@ -110,13 +113,11 @@ def _facts_table(facts: list[dict]) -> pa.Table:
 
 def _write_facts(out: Path, facts: list[dict], formats: set[str]) -> None:
     if "csv" in formats:
-        tmp = out / f".facts.{os.getpid()}.csv"
-        write_csv(tmp, BATCH_FACT_COLUMNS, facts)
-        _replace(tmp, out / "facts.csv")
+        with replacing(out / "facts.csv") as tmp:
+            write_csv(tmp, BATCH_FACT_COLUMNS, facts)
     if "parquet" in formats:
-        tmp = out / f".facts.{os.getpid()}.parquet"
-        pq.write_table(_facts_table(facts), tmp)
-        _replace(tmp, out / "facts.parquet")
+        with replacing(out / "facts.parquet") as tmp:
+            pq.write_table(_facts_table(facts), tmp)
 
 
 def _view_sql(schema) -> str:
@@ -134,37 +135,29 @@ def _view_sql(schema) -> str:
 def _write_duckdb(out: Path, documents, facts, checks, repairs, narrative: dict[str, list[dict]]) -> None:
     import duckdb
 
-    tmp = out / f".juesuan.{os.getpid()}.duckdb"
-    tmp.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp))
-    try:
-        con.register("incoming", _facts_table(facts))
-        con.execute("CREATE TABLE facts AS SELECT * FROM incoming")
-        con.unregister("incoming")
-        for name, rows in (("documents", documents), ("checks", checks), ("repairs", repairs)):
-            _create_text_table(con, name, rows)
-        if checks:
-            con.execute("CREATE OR REPLACE TABLE checks AS SELECT * REPLACE (TRY_CAST(expected AS DECIMAL(24,6)) AS expected, "
-                        "TRY_CAST(actual AS DECIMAL(24,6)) AS actual, TRY_CAST(difference AS DECIMAL(24,6)) AS difference) FROM checks")
-        for name, rows in narrative.items():
-            if rows:
-                _create_text_table(con, name, rows)
-                numeric = [c for c in rows[0] if c in NUMERIC_NARRATIVE_COLUMNS]
-                if numeric:
-                    casts = ", ".join(f'TRY_CAST("{c}" AS DECIMAL(24,6)) AS "{c}"' for c in numeric)
-                    con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * REPLACE ({casts}) FROM {name}")
-        for schema in table_schemas():
-            con.execute(_view_sql(schema))
-    finally:
-        con.close()
-    _replace(tmp, out / "juesuan.duckdb")
+    with replacing(out / "juesuan.duckdb") as tmp:
+        tmp.unlink(missing_ok=True)  # a killed run's leftover would be opened, not recreated
+        con = duckdb.connect(str(tmp))
+        try:
+            con.register("incoming", _facts_table(facts))
+            con.execute("CREATE TABLE facts AS SELECT * FROM incoming")
+            con.unregister("incoming")
+            for name, rows in (("documents", documents), ("checks", checks), ("repairs", repairs), *narrative.items()):
+                if rows or name in ("documents", "checks", "repairs"):
+                    _create_table(con, name, rows)
+            for schema in table_schemas():
+                con.execute(_view_sql(schema))
+        finally:
+            con.close()
 
 
-def _create_text_table(con, name: str, rows: list[dict]) -> None:
+def _create_table(con, name: str, rows: list[dict]) -> None:
+    """Text columns as read from the CSVs, amounts (expected, actual, budget, …) as DECIMAL."""
     columns = list(rows[0]) if rows else ["doc_id"]
     arrow = pa.table({c: pa.array([None if r.get(c) is None else str(r.get(c)) for r in rows], type=pa.string()) for c in columns})
     con.register("incoming", arrow)
-    con.execute(f"CREATE TABLE {name} AS SELECT * FROM incoming")
+    selected = ", ".join(f'TRY_CAST("{c}" AS DECIMAL(24,6)) AS "{c}"' if c in NUMERIC_COLUMNS else f'"{c}"' for c in columns)
+    con.execute(f"CREATE TABLE {name} AS SELECT {selected} FROM incoming")
     con.unregister("incoming")
 
 
@@ -187,9 +180,8 @@ def _write_workbook(path: Path, database: Path, documents, checks, repairs) -> N
     problems = [c for c in checks if c.get("status") != "pass"]
     add_sheet(workbook, "校验", list(checks[0]) if checks else ["doc_id"], problems, {"expected", "actual", "difference"})
     add_sheet(workbook, "修复", list(repairs[0]) if repairs else ["doc_id"], repairs, set())
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.xlsx")
-    save(workbook, tmp)
-    _replace(tmp, path)
+    with replacing(path) as tmp:
+        save(workbook, tmp)
 
 
 # ---------------------------------------------------------------- datapackage.json
@@ -234,6 +226,4 @@ def write_datapackage(out: Path) -> None:
             "schema": {"fields": _fields(columns, measures & set(columns))},
         })
     package = {"name": "juesuan-output", "title": "部门决算 extracted by juesuan", "resources": resources}
-    tmp = out / f".datapackage.{os.getpid()}.json"
-    tmp.write_text(json.dumps(package, ensure_ascii=False, indent=2), encoding="utf-8")
-    _replace(tmp, out / "datapackage.json")
+    atomic_write_text(out / "datapackage.json", json.dumps(package, ensure_ascii=False, indent=2))
