@@ -11,6 +11,7 @@ from typing import Callable, Iterable
 from decimal import Decimal
 
 from check.equations import Equation, Ref, value_of
+from normalize.labels import TOTAL_NAMES
 from normalize.model import CanonicalRow, CanonicalTable
 
 CODED = ("t02", "t03", "t05", "t07", "t08")
@@ -42,8 +43,8 @@ def _rows_by_level(table: CanonicalTable, length: int) -> list[CanonicalRow]:
     return [r for r in table.rows if r.code and len(r.code) == length]
 
 
-def _total_row(table: CanonicalTable, side: str = "") -> CanonicalRow | None:
-    return next((r for r in table.rows if r.side == side and r.name in ("合计", "总计") and not r.code), None)
+def total_row(table: CanonicalTable, side: str = "") -> CanonicalRow | None:
+    return next((r for r in table.rows if r.side == side and r.name in TOTAL_NAMES and not r.code), None)
 
 
 def _named(table: CanonicalTable, side: str, *names: str) -> CanonicalRow | None:
@@ -87,7 +88,7 @@ def total_of_classes(tables):
         table = tables.get(tid)
         if table is None:
             continue
-        total = _total_row(table)
+        total = total_row(table)
         classes = _rows_by_level(table, 3)
         if total is None or not classes:
             continue
@@ -198,9 +199,9 @@ def three_public(tables):
 
 def income_sources(tables):
     t01, t02 = tables.get("t01"), tables.get("t02")
-    if t01 is None or t02 is None or _total_row(t02) is None:
+    if t01 is None or t02 is None or total_row(t02) is None:
         return
-    total = _total_row(t02)
+    total = total_row(t02)
     pairs = [
         (("一般公共预算财政拨款收入", "政府性基金预算财政拨款收入", "国有资本经营预算财政拨款收入"), "财政拨款收入"),
         (("上级补助收入",), "上级补助收入"),
@@ -229,7 +230,7 @@ def class_rows(rule_id, description, src_id, src_measure, dst_id, dst_measure):
                 if other is not None:
                     yield Equation(rule_id, description, Ref.of(dst, other, dst_measure), [(1, Ref.of(src, row, src_measure))])
                 elif row.values.get(src_measure) and row.values[src_measure].value:
-                    total = _total_row(dst)
+                    total = total_row(dst)
                     if total is not None:  # the class is missing from the detail table: compare with an empty cell
                         yield Equation(rule_id, description + "（明细表缺该类）", Ref.of(dst, _phantom(row), dst_measure), [(1, Ref.of(src, row, src_measure))])
 
@@ -266,12 +267,12 @@ def fiscal_share(tables):
 
 def basic_split(tables):
     t05, t06 = tables.get("t05"), tables.get("t06")
-    if t05 is None or t06 is None or _total_row(t05) is None:
+    if t05 is None or t06 is None or total_row(t05) is None:
         return
     personnel, public = _named(t06, "", "人员经费合计"), _named(t06, "", "公用经费合计")
     parts = [r for r in (personnel, public) if r is not None]
     if parts:
-        yield Equation("X-T05-T06", "一般公共预算基本支出合计 = 人员经费合计 + 公用经费合计", Ref.of(t05, _total_row(t05), "基本支出"),
+        yield Equation("X-T05-T06", "一般公共预算基本支出合计 = 人员经费合计 + 公用经费合计", Ref.of(t05, total_row(t05), "基本支出"),
                        [(1, Ref.of(t06, r, "决算数")) for r in parts])
 
 

@@ -24,6 +24,11 @@ class Ref:
         return Ref(table.id, row, measure, id(row))
 
     @property
+    def key(self) -> tuple:
+        """The cell, whichever equation refers to it."""
+        return (self.table, self.row_id, self.measure)
+
+    @property
     def cell(self) -> Cell | None:
         return self.row.values.get(self.measure)
 
@@ -98,7 +103,7 @@ def evaluate(eq: Equation) -> Evaluation:
 
 
 def same_cell(a: Ref, b: Ref) -> bool:
-    return a.row_id == b.row_id and a.measure == b.measure and a.table == b.table
+    return a.key == b.key
 
 
 def solve_for(eq: Equation, target: Ref, known) -> Decimal | None:

@@ -54,8 +54,9 @@ def repair_document(tables: dict[str, CanonicalTable], extra=None) -> list[Repai
 # ---------------------------------------------------------------- cell repair
 
 
-def _key(ref: Ref) -> tuple:
-    return (ref.table, ref.row_id, ref.measure)
+def _independent(eqs: list[Equation]) -> int:
+    """How many different identities these are (a different check, or the same check on another total)."""
+    return len({(eq.check_id, eq.total.key) for eq in eqs})
 
 
 def _repair_round(tables: dict[str, CanonicalTable], extra=None) -> list[Repair]:
@@ -63,16 +64,13 @@ def _repair_round(tables: dict[str, CanonicalTable], extra=None) -> list[Repair]
     by_cell: dict[tuple, list[tuple[Equation, Ref]]] = defaultdict(list)
     for eq in eqs:
         for ref in eq.refs:
-            by_cell[_key(ref)].append((eq, ref))
+            by_cell[ref.key].append((eq, ref))
     failing = {id(eq) for eq in eqs if evaluate(eq).status == "fail"}
     fail_count = defaultdict(int)
     for eq in eqs:
         if id(eq) in failing:
             for ref in eq.refs:
-                fail_count[_key(ref)] += 1
-
-    def known(ref: Ref):
-        return value_of(ref)
+                fail_count[ref.key] += 1
 
     applied: list[Repair] = []
     touched: set[tuple] = set()
@@ -89,7 +87,7 @@ def _repair_round(tables: dict[str, CanonicalTable], extra=None) -> list[Repair]
         for eq, target in uses:
             if suspect and id(eq) not in failing:
                 continue
-            value = solve_for(eq, target, lambda r: None if _key(r) == key else known(r))
+            value = solve_for(eq, target, lambda r: None if r.key == key else value_of(r))
             if value is not None:
                 candidates[value].append(eq)
         best = _agreed(candidates)
@@ -104,7 +102,7 @@ def _repair_round(tables: dict[str, CanonicalTable], extra=None) -> list[Repair]
         how = plausible(cell, value, table, ref)
         if how is None:
             continue
-        if any(_key(r) in touched for eq in support for r in eq.refs):
+        if any(r.key in touched for eq in support for r in eq.refs):
             continue  # one repair per identity per round: later rounds see its effect
         applied.append(_apply(table, ref, value, support, how))
         touched.add(key)
@@ -115,13 +113,10 @@ def _agreed(candidates: dict[Decimal, list[Equation]]):
     """The value at least two different identities give (distinct ids or distinct totals)."""
     best = None
     for value, eqs in candidates.items():
-        distinct = {(eq.check_id, _key(eq.total)) for eq in eqs}
-        if len(distinct) >= 2 and (best is None or len(distinct) > len(best[1])):
+        if _independent(eqs) >= 2 and (best is None or _independent(eqs) > _independent(best[1])):
             best = (value, eqs)
-    if best is not None:
-        rivals = [v for v, eqs in candidates.items() if v != best[0] and len({(e.check_id, _key(e.total)) for e in eqs}) >= len({(e.check_id, _key(e.total)) for e in best[1]})]
-        if rivals:
-            return None  # identities disagree as strongly on another value: leave the cell as read
+    if best is not None and any(v != best[0] and _independent(eqs) >= _independent(best[1]) for v, eqs in candidates.items()):
+        return None  # identities disagree as strongly on another value: leave the cell as read
     return best
 
 
@@ -186,14 +181,12 @@ def _apply(table: CanonicalTable, ref: Ref, value: Decimal, support: list[Equati
     if cell is None:
         cell = Cell(None, "", row.page, row.line)
         row.values[ref.measure] = cell
-    cell.value = None if value == 0 and not cell.raw.strip() else value
-    if value == 0:
-        cell.value = None  # the identities say this printed cell is empty
+    cell.value = None if value == 0 else value  # zero: the identities say this printed cell is empty
     cell.problem = None
     cell.repaired = True
     ids = sorted({eq.check_id for eq in support})
     cell.repair = f"repaired ({how}) from {', '.join(ids)}"
-    confidence = "high" if len({(e.check_id, _key(e.total)) for e in support}) >= 3 else "medium"
+    confidence = "high" if _independent(support) >= 3 else "medium"
     return Repair(table.id, row.side, row.code or "", row.name, ref.measure, as_read,
                   "" if value == 0 else format_amount(value), "; ".join(f"{e.check_id}: {e.description}" for e in support), confidence, how)
 

@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from check.catalogue import RULES, equations
+from check.catalogue import RULES, equations, total_row
 from check.equations import Equation, Evaluation, Ref, evaluate
 from check.repair import Repair, repair_document
 from normalize.amounts import format_amount
@@ -238,8 +238,8 @@ def class_shares(doc: NormalizedDocument) -> list[dict]:
     t05 = doc.tables.get("t05")
     if t05 is None:
         return []
-    total_row = next((r for r in t05.rows if r.name in ("合计", "总计") and not r.code), None)
-    total = total_row.values.get("小计").value if total_row and total_row.values.get("小计") else None
+    total_cell = total_row(t05).values.get("小计") if total_row(t05) else None
+    total = total_cell.value if total_cell else None
     classes = {r.name: r for r in t05.rows if r.code and len(r.code) == 3}
     shares = {f.subject.split(":", 1)[1]: f for f in doc.figures if f.subject.startswith("类支出占比:")}
     out = []

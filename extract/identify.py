@@ -4,7 +4,7 @@ from __future__ import annotations
 import regex
 
 from normalize.amounts import looks_like_amount
-from normalize.labels import squeeze, title_key
+from normalize.labels import TOTAL_NAMES, squeeze, title_key
 from schemas import TableSchema, table_schemas
 
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -95,7 +95,7 @@ def is_data_row(cells: list[str]) -> bool:
         return False
     if any(looks_like_amount(c) for c in cells if c):
         return True
-    if non_empty[0] in ("合计", "总计"):
+    if non_empty[0] in TOTAL_NAMES:
         # A 合计 row, unless its other cells are column labels (sub-headers printed in the 合计 row).
         return not any(regex.search(r"\p{Han}", c) for c in non_empty[1:])
     return bool(_CODE_CELL.match(non_empty[0]) and len(non_empty) > 1)

@@ -2,7 +2,7 @@
 identify and join the nine standard tables, and keep the narrative in reading order."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,10 +30,10 @@ from extract.model import InputError, NarrativeBlock, RawDocument, RawRow, RawTa
 from normalize.labels import squeeze
 from schemas import table_schema, table_schemas
 
-MIN_RULES_FOR_TABLE = 6
+MIN_RULES_FOR_TABLE = 6  # ruling segments a page needs before table detection is worth running
 # 表1…表6 follow the national order everywhere; 7–9 vary (三公 may come before 基金), so only titles or
 # header signatures identify those.
-STANDARD_ORDER_MARKERS = {"1", "2", "3", "4", "5", "6"}  # ruling segments a page needs before table detection is worth running
+STANDARD_ORDER_MARKERS = {"1", "2", "3", "4", "5", "6"}
 MAX_PAGES = 2000
 
 
@@ -54,7 +54,7 @@ class PageTable:
 class _Open:
     table: RawTable
     width: int
-    header_keys: list[tuple[str, ...]] = field(default_factory=list)
+    header_keys: frozenset[tuple[str, ...]] = frozenset()
 
 
 def extract_pdf(path: Path, engine: str = "auto") -> RawDocument:
@@ -132,7 +132,7 @@ def _extract(document, path: Path, engine: str) -> RawDocument:
         tables = assemble(page_tables, kinds, unidentified)
         if unidentified:
             warnings.append(f"ruled tables not identified as a standard table on pages {_ranges(sorted(set(unidentified)))}")
-        other = other_tables([pt for pt in page_tables if pt.page in set(unidentified)])
+        other = other_tables([pt for pt in page_tables if pt.page in unidentified])
         if tables and _is_budget_document(tables, cover_text):
             raise InputError("not-juesuan", f"{path.name}: a 预算 (budget) document, not a 决算; its tables are not 决算 tables")
         if engine == "auto" and tables:
@@ -223,7 +223,7 @@ def read_tables(page, number: int, engine: str, path: Path | None = None) -> lis
         found.append(
             PageTable(
                 page=number,
-                grid=[[c if c is not None else None for c in row] for row in grid],
+                grid=grid,
                 boxes=boxes,
                 header_filled=_fill_spans(table, grid),
                 caption=caption,
@@ -298,13 +298,13 @@ def _second_engine_for_unsound(pdf, path: Path, tables: list[RawTable], page_tab
     unsound = [t for t in tables if not structurally_sound(t)]
     if not unsound:
         return tables
+    from extract.camelot_engine import camelot_tables
+
     pages = sorted({p for t in unsound for p in t.pages})
     replacement: dict[int, list[PageTable]] = {}
     for number in pages:
         page = pdf.pages[number - 1]  # pdf: the open pdfplumber document
         try:
-            from extract.camelot_engine import camelot_tables
-
             replacement[number] = camelot_tables(path, page, number)
         finally:
             page.close()
@@ -356,10 +356,9 @@ def assemble(page_tables: list[PageTable], kinds: dict[int, str] | None = None, 
         if schema is None and marker in STANDARD_ORDER_MARKERS:
             schema, identified_by = table_schema(f"t{int(marker):02d}"), "marker"
         if schema is None or schema.id in tables:
-            if not _empty_grid(pt):
-                current = None
-                if schema is None:
-                    unidentified.append(pt.page)
+            current = None
+            if schema is None:
+                unidentified.append(pt.page)
             continue
         caption_text = " ".join(pt.caption)
         raw = RawTable(
@@ -377,7 +376,7 @@ def assemble(page_tables: list[PageTable], kinds: dict[int, str] | None = None, 
             header_spans_known=True,
         )
         tables[schema.id] = raw
-        current = _Open(raw, width, [tuple(squeeze(c) for c in r.cells) for r in header_rows])
+        current = _Open(raw, width, frozenset(tuple(squeeze(c) for c in r.cells) for r in header_rows))
     return sorted(tables.values(), key=lambda t: t.table_id)
 
 
@@ -418,7 +417,7 @@ def _continues(current: _Open, width: int, signature, header_rows: list[RawRow])
     if signature is not None and signature.id != current.table.table_id:
         return False
     own_header = [tuple(squeeze(c) for c in r.cells) for r in header_rows if _is_header_wording(r.cells)]
-    if own_header and not set(own_header) <= set(current.header_keys):
+    if own_header and not set(own_header) <= current.header_keys:
         return False
     return width == current.width
 
@@ -442,10 +441,9 @@ def _header_vocabulary() -> frozenset[str]:
 def _append(current: _Open, pt: PageTable, header_rows: list[RawRow], data_rows: list[RawRow]) -> None:
     if pt.page not in current.table.pages:
         current.table.pages.append(pt.page)
-    repeated = set(current.header_keys)
     for row in header_rows:
         key = tuple(squeeze(c) for c in row.cells)
-        if key not in repeated and any(key):
+        if key not in current.header_keys and any(key):
             current.table.rows.append(row)  # not a repeated header: keep it, junk detection decides
     current.table.rows.extend(data_rows)
     current.table.notes.extend(line for line in pt.below if declares_empty(line))

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from extract.model import RawDocument
 from normalize.codes import CodeContext, CodeResolution, level_of, resolve_code
 from normalize.model import CanonicalRow, CanonicalTable, Cell, DroppedRow
+from normalize.labels import TOTAL_NAMES
 from normalize.narrative import Item, StatedFigure, all_figures, narrative_items
 from normalize.performance import Evaluation, parse_self_evaluations
 from normalize.sections import Paragraph, build_paragraphs
@@ -93,7 +94,7 @@ def _walk(table: CanonicalTable, context: CodeContext):
     contexts = {}
     for row in table.rows:
         ctx = contexts.setdefault(row.block, CodeContext(kind=context.kind, sibling_names=context.sibling_names))
-        if row.name in ("合计", "总计") or row.name.endswith("经费合计"):
+        if row.name in TOTAL_NAMES or row.name.endswith("经费合计"):
             yield row, CodeResolution(None, "none")
             continue
         resolution = resolve_code(row.code_cells, row.name, ctx)

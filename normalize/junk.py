@@ -4,7 +4,7 @@ from __future__ import annotations
 import regex
 
 from extract.identify import is_header_terminator
-from normalize.labels import has_cjk, squeeze
+from normalize.labels import TOTAL_NAMES, has_cjk, squeeze
 
 # Letters of scripts that never occur in these documents: OCR garbage (`וא אפא`, `пи`).
 _FOREIGN_SCRIPT = regex.compile(r"[\p{Hebrew}\p{Cyrillic}\p{Arabic}\p{Greek}\p{Thai}\p{Hangul}\p{Devanagari}]")
@@ -24,7 +24,7 @@ def junk_reason(cells: list[str], header_labels: set[str] | None = None) -> str 
     if header_labels and len(squeezed) >= 2 and all(c in header_labels for c in squeezed):
         return "repeated header row"
     if not any(regex.search(r"\d", c) for c in squeezed) and len(squeezed) >= 2 and all(
-        has_cjk(c) and len(c) <= 2 and c not in ("合计", "总计") for c in squeezed
+        has_cjk(c) and len(c) <= 2 and c not in TOTAL_NAMES for c in squeezed
     ):
         return "garbled header row"
     return None

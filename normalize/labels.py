@@ -12,6 +12,7 @@ _ORDINAL_PREFIX = regex.compile(
 )
 _QUOTES = regex.compile(r"[\"“”‘’'「」『』]")
 _CJK = regex.compile(r"\p{Han}")
+TOTAL_NAMES = ("合计", "总计")  # the names of a table's total row
 
 
 def nfkc(text: str | None) -> str:

@@ -237,48 +237,50 @@ _CHANGE = regex.compile(
 CHANGE_SUBJECTS = {"收入合计": "本年收入合计", "支出合计": "本年支出合计"}
 
 
-def _share_and_change_figures(text: str, section: str, page: int | None, line: int | None) -> list["StatedFigure"]:
+# `科学技术支出类支出1391.75万元,占21.22%` / `一般公共服务支出（类）264.87万元，占86.05%`: the 类 structure
+_CLASS_SHARE = regex.compile(r"(?:^|[。；;,，:：]|\d[.．、])\s*(?P<name>[\p{Han}]{2,20}?支出)(?:类支出|\(类\))(?:为)?" + NUMBER + r"万元[,，]?\s*占(?:比)?" + NUMBER + r"%")
+# an amount and its share, by the subjects they are written under
+SHARE_STATEMENTS = ((_PART_SHARE, "{}", "{}占比"), (_CLASS_SHARE, "类支出:{}", "类支出占比:{}"))
+
+
+def _share_and_change_figures(text: str, place: tuple) -> list["StatedFigure"]:
+    """Amount-and-share statements and changes on last year; `place` is (section, page, line)."""
     found = []
-    for m in _PART_SHARE.finditer(text):
-        name, sentence = m.group("name"), _sentence(text, m.start(), m.end())
-        found.append(StatedFigure(name, "amount", _decimal(m.group(2)), "万元", sentence, section, page, line))
-        found.append(StatedFigure(f"{name}占比", "percent", _decimal(m.group(3)), "%", sentence, section, page, line))
+    for pattern, amount_subject, share_subject in SHARE_STATEMENTS:
+        for m in pattern.finditer(text):
+            name, sentence = m.group("name"), _sentence(text, m.start(), m.end())
+            found.append(StatedFigure(amount_subject.format(name), "amount", _decimal(m.group(2)), "万元", sentence, *place))
+            found.append(StatedFigure(share_subject.format(name), "percent", _decimal(m.group(3)), "%", sentence, *place))
     for m in _CHANGE.finditer(text):
         name = regex.sub(r"[、,，]", "", m.group("name"))
         name = CHANGE_SUBJECTS.get(name, "三公经费" if name.startswith("三公") else name)
         sign = -1 if m.group("dir") == "减少" else 1
         reason = (m.group("reason") or "").strip(" ,，;；")
         sentence = _sentence(text, m.start(), m.end())
-        found.append(StatedFigure(f"{name}变动", "amount", sign * _decimal(m.group(3)), "万元", sentence, section, page, line, reason))
-        found.append(StatedFigure(f"{name}变动率", "percent", sign * _decimal(m.group(5)), "%", sentence, section, page, line, reason))
+        found.append(StatedFigure(f"{name}变动", "amount", sign * _decimal(m.group(3)), "万元", sentence, *place, reason))
+        found.append(StatedFigure(f"{name}变动率", "percent", sign * _decimal(m.group(5)), "%", sentence, *place, reason))
     return found
 
 
-# `科学技术支出类支出1391.75万元,占21.22%` / `一般公共服务支出（类）264.87万元，占86.05%`: the 类 structure
-_CLASS_SHARE = regex.compile(r"(?:^|[。；;,，:：]|\d[.．、])\s*(?P<name>[\p{Han}]{2,20}?支出)(?:类支出|\(类\))(?:为)?" + NUMBER + r"万元[,，]?\s*占(?:比)?" + NUMBER + r"%")
-
-
 def all_figures(paragraphs) -> list[StatedFigure]:
-    """Every statement of the catalogue, in every paragraph it appears in (damage like `364. 05` tolerated)."""
-    found = []
+    """Every statement of the catalogue, in every paragraph it appears in (damage like `364. 05` tolerated).
+    A statement two patterns both read is kept once."""
+    found: dict[tuple, StatedFigure] = {}
     for p in paragraphs:
         if p.heading:
             continue
         text = _clean(p.text)
-        found += _share_and_change_figures(text, " / ".join(p.section), p.page, p.lines[0] if p.lines else None)
-        for m in _CLASS_SHARE.finditer(text):
-            where = (_sentence(text, m.start(), m.end()), " / ".join(p.section), p.page, p.lines[0] if p.lines else None)
-            found.append(StatedFigure(f"类支出:{m.group('name')}", "amount", _decimal(m.group(2)), "万元", *where))
-            found.append(StatedFigure(f"类支出占比:{m.group('name')}", "percent", _decimal(m.group(3)), "%", *where))
+        place = (" / ".join(p.section), p.page, p.lines[0] if p.lines else None)
+        figures = _share_and_change_figures(text, place)
         for subject, kind, pattern in FIGURES:
             for m in regex.finditer(pattern, text):
                 value = _decimal(m.group(m.lastindex))
-                if value is None:
-                    continue
-                unit = {"amount": "万元", "percent": "%", "count": ""}[kind]
-                found.append(StatedFigure(subject, kind, value, unit, _sentence(text, m.start(), m.end()), " / ".join(p.section),
-                                          p.page, p.lines[0] if p.lines else None))
-    return found
+                if value is not None:
+                    unit = {"amount": "万元", "percent": "%", "count": ""}[kind]
+                    figures.append(StatedFigure(subject, kind, value, unit, _sentence(text, m.start(), m.end()), *place))
+        for figure in figures:
+            found.setdefault((figure.subject, figure.value, figure.sentence, figure.line), figure)
+    return list(found.values())
 
 
 def _decimal(text: str) -> Decimal | None:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import regex
 
-from extract.identify import declares_empty, is_header_terminator
+from extract.identify import declares_empty, header_labels, is_header_terminator
 from extract.model import RawRow, RawTable
 from normalize.amounts import looks_like_amount, parse_amount
 from normalize.junk import is_code_fragment_noise, junk_reason
@@ -16,7 +16,6 @@ from schemas import Measure, TableSchema, classification, table_schema
 NAME_WORDS = ("科目名称", "项目", "名称", "项目名称", "科目")
 LINE_WORDS = ("行次", "行")
 _CODE_AND_NAME = regex.compile(r"^\s*(\d{3}[\d ]*?)\s*(\p{Han}.*)$")
-TOTAL_NAMES = ("合计", "总计")
 
 
 @dataclass(frozen=True)
@@ -125,10 +124,6 @@ def _width(raw: RawTable) -> int:
     return max([len(r.cells) for r in raw.header_rows + raw.rows] or [0])
 
 
-def _labels(raw: RawTable) -> set[str]:
-    return {squeeze(c) for r in raw.header_rows for c in r.cells if squeeze(c)}
-
-
 def _cell(raw_text: str | None, row: RawRow, index: int | None = None) -> Cell:
     amount = parse_amount(raw_text)
     box = row.boxes[index] if row.boxes and index is not None and 0 <= index < len(row.boxes) else None
@@ -140,7 +135,7 @@ def _drop(table: CanonicalTable, row: RawRow, reason: str) -> None:
 
 
 def _data_rows(raw: RawTable, table: CanonicalTable):
-    labels = _labels(raw)
+    labels = header_labels(raw.header_rows)
     for row in raw.rows:
         reason = junk_reason(row.cells, labels)
         if reason:
@@ -192,7 +187,7 @@ def _coded(raw: RawTable, table: CanonicalTable) -> None:
             canonical.values[measure] = _cell(text, row, first_value + i)
         if not canonical.name and not canonical.code_cells:
             if canonical.values:
-                table.dropped.append(DroppedRow("values without a subject (row merged or split by OCR)", "\t".join(row.cells).strip(), row.page, row.line))
+                _drop(table, row, "values without a subject (row merged or split by OCR)")
             continue
         table.rows.append(canonical)
 
@@ -309,7 +304,7 @@ def _two_sided(raw: RawTable, table: CanonicalTable) -> None:
             line_no = next((squeeze(cells[c.index]) for c in cols if c.role == "line" and squeeze(cells[c.index])), None)
             if not name:
                 if values:
-                    table.dropped.append(DroppedRow(f"{side} values without an item", "\t".join(row.cells).strip(), row.page, row.line))
+                    _drop(table, row, f"{side} values without an item")
                 continue
             if name in seen[side] and side in last_plain:
                 name = f"{last_plain[side]}/{name}"
