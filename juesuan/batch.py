@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import shutil
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +13,7 @@ from juesuan import __version__
 from juesuan.pipeline import Options, Result, convert, doc_id_for, sha256_of
 from write.atomic import atomic_write_text, replacing
 from write.batch import build_batch_outputs
+from write.outdir import claim, locked, remove_stale_staging
 from write.tables import write_csv
 
 ERROR_COLUMNS = ["file", "stage", "kind", "message"]
@@ -68,15 +68,6 @@ def up_to_date(job: Job, out: Path, options: Options) -> bool:
         return False
 
 
-def remove_stale_staging(out: Path) -> None:
-    """Temporary folders and files a killed batch left behind (never read as outputs) are removed."""
-    for path in list(out.glob(".*")) + list(out.glob("*/.*")):
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
-
-
 def _run(job: Job, out: Path, options: Options) -> Result:
     return convert(job.source, out / job.group, options)
 
@@ -89,8 +80,16 @@ def run_batch(
     force: bool = False,
     on_result: Callable[[Result, int, int], None] | None = None,
 ) -> BatchSummary:
+    claim(out)
+    with locked(out):
+        remove_stale_staging(out)
+        summary = _run_locked(jobs, out, options, workers, force, on_result)
+        write_summary_json(out, summary)
+    return summary
+
+
+def _run_locked(jobs, out, options, workers, force, on_result) -> BatchSummary:
     summary = BatchSummary(out)
-    remove_stale_staging(out)
     todo = []
     for job in jobs:
         if not force and up_to_date(job, out, options):

@@ -12,12 +12,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from juesuan.batch import collect_jobs, run_batch, write_summary_json
+from juesuan.batch import collect_jobs, run_batch
 from juesuan.pipeline import Options, Result
 from write.batch import read_csv
+from write.outdir import OutputFolderError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="部门决算 PDFs and text exports -> clean, checked tables.")
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # one message, one line, whatever the terminal width
 out_console = Console()
 FORMATS = {"csv", "parquet", "xlsx"}
 
@@ -78,8 +79,12 @@ def extract(
             progress.update(task, completed=done, total=total, rate=rate, current=result.source.name)
             report(result, done, total)
 
-        summary = run_batch(jobs, out, options, workers=workers, force=force, on_result=on_result)
-    write_summary_json(out, summary)
+        try:
+            summary = run_batch(jobs, out, options, workers=workers, force=force, on_result=on_result)
+        except OutputFolderError as exc:
+            progress.stop()
+            console.print(f"error: {exc}", highlight=False)
+            raise typer.Exit(2)
     if not json_lines and not quiet:
         _print_summary(summary, time.perf_counter() - started)
     line = f"{len(summary.converted)} converted, {len(summary.failed)} failed, {len(summary.skipped)} up to date -> {out}"

@@ -84,7 +84,7 @@ def test_cli_writes_every_output_atomically(tmp_path):
     names = sorted(p.name for p in folder.iterdir())
     assert "facts.csv" in names and "facts.parquet" in names and "manifest.json" in names
     assert "t05_general_budget_expenditure.csv" in names and "t08_state_capital_expenditure.parquet" in names
-    assert not [p for p in out.rglob("*") if p.name.startswith(".")]
+    assert sorted(p.name for p in out.rglob(".*")) == [".juesuan-lock", ".juesuan-out"]  # no staging left behind
     assert (folder / "facts.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     facts = read_csv(folder / "facts.csv")
     assert {"table", "side", "code", "name", "measure", "value", "unit", "page"} <= set(facts[0])
