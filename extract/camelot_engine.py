@@ -4,13 +4,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from extract.lines import page_lines
+from extract.model import PageTable
 
 
 def camelot_tables(path: Path, page, number: int):
     """Tables camelot finds on one page, with caption/below text read by pdfplumber from the same page."""
     import camelot  # imported lazily: it pulls in OpenCV
-
-    from extract.pdf import PageTable
 
     found = []
     try:

@@ -18,7 +18,23 @@ class RawRow:
     cells: list[str]
     page: int | None = None  # 1-based page, None for text exports
     line: int | None = None  # line in a text export, row index on the page for PDFs
-    boxes: list[tuple[float, float, float, float] | None] | None = None  # cell positions on the page
+    boxes: list[tuple[float, float, float, float] | None] | None = None  # cell positions on the page (PDF points)
+    confidences: list[float | None] | None = None  # OCR confidence of each cell (None: read from a text layer)
+
+
+@dataclass
+class PageTable:
+    """One ruled table found on one page by a table engine (pdfplumber, camelot, OCR), before joining across pages.
+    Boxes are (x0, top, x1, bottom) in PDF points from the page's top-left, whatever engine found them."""
+
+    page: int
+    grid: list[list[str]]
+    boxes: list[list[tuple | None]]
+    header_filled: list[list[str]]  # header cells with merged (spanned) cells filled in
+    caption: list[str]  # text lines above the table on the page
+    below: list[str]  # text lines below the table on the page
+    engine: str = "pdfplumber"
+    confidences: list[list[float | None]] | None = None  # OCR: per cell, as grid; None for text layers
 
 
 @dataclass

@@ -26,7 +26,7 @@ from extract.identify import (
     split_header,
 )
 from extract.lines import page_lines
-from extract.model import InputError, NarrativeBlock, RawDocument, RawRow, RawTable
+from extract.model import InputError, NarrativeBlock, PageTable, RawDocument, RawRow, RawTable
 from normalize.labels import squeeze
 from schemas import table_schema, table_schemas
 
@@ -35,19 +35,6 @@ MIN_RULES_FOR_TABLE = 6  # ruling segments a page needs before table detection i
 # header signatures identify those.
 STANDARD_ORDER_MARKERS = {"1", "2", "3", "4", "5", "6"}
 MAX_PAGES = 2000
-
-
-@dataclass
-class PageTable:
-    """One ruled table found on one page, before joining across pages."""
-
-    page: int
-    grid: list[list[str]]
-    boxes: list[list[tuple | None]]
-    header_filled: list[list[str]]  # header cells with merged (spanned) cells filled in
-    caption: list[str]  # text lines above the table on the page
-    below: list[str]  # text lines below the table on the page
-    engine: str = "pdfplumber"
 
 
 @dataclass
@@ -451,7 +438,8 @@ def _append(current: _Open, pt: PageTable, header_rows: list[RawRow], data_rows:
 
 def _raw_rows(pt: PageTable) -> list[RawRow]:
     return [
-        RawRow(cells=[c if c is not None else "" for c in row], page=pt.page, line=i + 1, boxes=pt.boxes[i] if i < len(pt.boxes) else None)
+        RawRow(cells=[c if c is not None else "" for c in row], page=pt.page, line=i + 1, boxes=pt.boxes[i] if i < len(pt.boxes) else None,
+               confidences=pt.confidences[i] if pt.confidences and i < len(pt.confidences) else None)
         for i, row in enumerate(pt.grid)
     ]
 

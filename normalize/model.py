@@ -18,6 +18,7 @@ class Cell:
     repaired: bool = False
     repair: str | None = None  # how a repair stage filled or changed the value
     box: tuple[float, float, float, float] | None = None  # x0, top, x1, bottom on the page (PDFs)
+    confidence: float | None = None  # OCR confidence (0–1) of the printed text; None when read from a text layer
 
 
 @dataclass

@@ -127,7 +127,8 @@ def _width(raw: RawTable) -> int:
 def _cell(raw_text: str | None, row: RawRow, index: int | None = None) -> Cell:
     amount = parse_amount(raw_text)
     box = row.boxes[index] if row.boxes and index is not None and 0 <= index < len(row.boxes) else None
-    return Cell(amount.value, raw_text or "", row.page, row.line, amount.problem, amount.note, box=box)
+    confidence = row.confidences[index] if row.confidences and index is not None and 0 <= index < len(row.confidences) else None
+    return Cell(amount.value, raw_text or "", row.page, row.line, amount.problem, amount.note, box=box, confidence=confidence)
 
 
 def _drop(table: CanonicalTable, row: RawRow, reason: str) -> None:

@@ -13,11 +13,11 @@ from openpyxl.utils import get_column_letter
 LABELS = {
     "doc_id": "文档", "department": "部门", "region": "地区", "year": "年度", "table": "表", "side": "收支", "code": "科目编码",
     "level": "级次", "name": "科目名称", "measure": "项目", "value": "金额", "unit": "单位", "page": "页码", "line": "行",
-    "repaired": "已修复", "note": "说明", "source": "来源文件", "check_id": "校验编号", "description": "校验内容", "tables": "涉及表",
+    "repaired": "已修复", "note": "说明", "source": "读取方式", "confidence": "识别置信度", "source_file": "来源文件", "check_id": "校验编号", "description": "校验内容", "tables": "涉及表",
     "row_keys": "涉及单元格", "expected": "应为", "actual": "实为", "difference": "差额", "status": "结果", "reason": "原因",
     "pages": "页码", "as_read": "识别值", "repaired_value": "修复值", "identities": "依据", "confidence": "置信度", "how": "方式",
 }
-TEXT_COLUMNS = {"code", "doc_id", "year", "source"}
+TEXT_COLUMNS = {"code", "doc_id", "year", "source", "source_file"}
 AMOUNT_FORMAT = "#,##0.00"
 BOLD = Font(bold=True)
 

@@ -15,8 +15,10 @@ from normalize.model import CanonicalTable
 
 FACT_COLUMNS = [
     "doc_id", "table", "side", "code", "level", "name", "measure", "value",
-    "unit", "page", "line", "bbox", "repaired", "note", "source",
+    "unit", "page", "line", "bbox", "repaired", "note", "source", "confidence", "source_file",
 ]
+# How a value was read: from a PDF's text layer, by OCR from a page image, or from a text export (itself made by OCR).
+READ_FROM = {"pdf": "text-layer", "text": "text-export"}
 STRING = pa.string()
 
 
@@ -43,7 +45,9 @@ def fact_rows(doc: NormalizedDocument, doc_id: str) -> list[dict]:
                     "bbox": " ".join(f"{v:.1f}" for v in cell.box) if cell.box else "",
                     "repaired": cell.repaired,
                     "note": cell.repair or cell.note or "",
-                    "source": doc.raw.source.name,
+                    "source": "ocr" if cell.confidence is not None else READ_FROM.get(doc.raw.kind, doc.raw.kind),
+                    "confidence": f"{cell.confidence:.3f}" if cell.confidence is not None else "",
+                    "source_file": doc.raw.source.name,
                 }
             )
     return rows
