@@ -1,19 +1,21 @@
-"""A folder (or list) of documents -> per-document folders, errors.csv and a summary; parallel and resumable."""
+"""A folder (or list) of documents -> per-document folders, errors.csv and a summary; parallel, resumable, and
+safe against any input: each document runs in a watched worker process with time and memory limits."""
 from __future__ import annotations
 
 import json
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
 from extract import SUPPORTED_SUFFIXES
 from juesuan import __version__
-from juesuan.pipeline import Options, Result, convert, doc_id_for, sha256_of
+from juesuan.names import printable, safe_name, short_hash
+from juesuan.pipeline import Options, Result, convert, page_count_probe, sha256_of
+from juesuan.pool import Limits, Lost, WorkerPool
 from write.atomic import atomic_write_text, replacing
 from write.batch import build_batch_outputs
-from write.outdir import claim, locked, remove_stale_staging
+from write.outdir import BATCH_NAMES, claim, locked, remove_stale_staging
 from write.tables import write_csv
 
 ERROR_COLUMNS = ["file", "stage", "kind", "message"]
@@ -23,6 +25,8 @@ ERROR_COLUMNS = ["file", "stage", "kind", "message"]
 class Job:
     source: Path
     group: str
+    doc_id: str = ""
+    id_note: str = ""  # why the doc-id carries a hash suffix (another input has the same name)
 
 
 @dataclass
@@ -30,6 +34,7 @@ class BatchSummary:
     out: Path
     results: list[Result] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Result]:
@@ -40,36 +45,111 @@ class BatchSummary:
         return [r for r in self.results if r.ok]
 
 
-def collect_jobs(paths: Iterable[Path]) -> list[Job]:
-    """Every document under the given paths; the group is the folder it came from (the department set)."""
-    jobs = []
+# ---------------------------------------------------------------- inputs
+
+
+def collect_jobs(paths: Iterable[Path], out: Path | None = None) -> tuple[list[Job], list[Result]]:
+    """Every document under the given paths, and one error for each input that is not followed.
+
+    Folders are walked without following links; a linked file is read only when it points inside the folder
+    given; hidden files and folders are skipped, and so is the output folder when it lies inside an input."""
+    jobs: list[Job] = []
+    refused: list[Result] = []
+    seen: set[Path] = set()
+    skip = out.resolve() if out is not None else None
     for path in paths:
         if path.is_dir():
-            for f in sorted(path.rglob("*")):
-                if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES and not f.name.startswith("."):
-                    jobs.append(Job(f, path.resolve().name))
+            root = path.resolve()
+            for source in _walk(path, skip):
+                target = source.resolve()
+                if source.is_symlink() and not target.is_relative_to(root):
+                    refused.append(_refusal(source, "symlink", "symbolic link to a file outside the input folder, not followed"))
+                elif target not in seen:
+                    seen.add(target)
+                    jobs.append(Job(source, _group_name(root.name)))
+        elif path.resolve() not in seen:
+            seen.add(path.resolve())
+            jobs.append(Job(path, _group_name(path.resolve().parent.name)))
+    return jobs, refused
+
+
+def _walk(folder: Path, skip: Path | None):
+    for top, dirs, files in os.walk(folder, followlinks=False):
+        here = Path(top)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (skip is None or (here / d).resolve() != skip))
+        for name in sorted(files):
+            if not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_SUFFIXES:
+                yield here / name
+
+
+def _group_name(folder_name: str) -> str:
+    name = safe_name(folder_name, fallback="input")
+    return f"{name}_{short_hash(folder_name)}" if name.lower() in BATCH_NAMES else name
+
+
+def _refusal(source: Path, kind: str, problem: str) -> Result:
+    return Result(source, safe_name(source.stem), None, error_stage="read", error_kind=kind, error=f"{printable(source.name)}: {problem}")
+
+
+def assign_doc_ids(jobs: list[Job], out: Path) -> None:
+    """doc-ids unique within each group folder, stable across runs: a name taken by another input of this batch,
+    or by an earlier output from a different document, gets a short hash of the source path."""
+    taken: dict[tuple[str, str], Path] = {}
+    for job in sorted(jobs, key=lambda j: str(j.source)):
+        base = safe_name(job.source.stem)
+        key = (job.group, base)
+        if key in taken or _earlier_output_of_another(out / job.group / base, job.source):
+            job.doc_id = f"{base}-{short_hash(str(job.source.resolve()))}"
+            other = taken.get(key)
+            job.id_note = f"doc-id {base} is taken by {other.name if other else 'an earlier output'}: suffixed with a hash of the path"
         else:
-            jobs.append(Job(path, path.resolve().parent.name))
-    return jobs
+            job.doc_id = base
+        taken[(job.group, job.doc_id)] = job.source
+
+
+def _earlier_output_of_another(folder: Path, source: Path) -> bool:
+    recorded = _manifest(folder)
+    if recorded is None:
+        return False
+    same_path = recorded.get("source", {}).get("path") == str(source)
+    return not same_path and recorded.get("source", {}).get("sha256") != _sha_or_none(source)
+
+
+def _manifest(folder: Path) -> dict | None:
+    try:
+        data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else None
+    except (OSError, ValueError):
+        return None
+
+
+def _sha_or_none(path: Path) -> str | None:
+    try:
+        return sha256_of(path)
+    except OSError:
+        return None
 
 
 def up_to_date(job: Job, out: Path, options: Options) -> bool:
-    manifest = out / job.group / doc_id_for(job.source) / "manifest.json"
-    if not manifest.exists():
+    recorded = _manifest(out / job.group / job.doc_id)
+    if recorded is None:
         return False
-    try:
-        recorded = json.loads(manifest.read_text(encoding="utf-8"))
-        return (
-            recorded.get("tool_version") == __version__
-            and recorded.get("options") == options.as_dict()
-            and recorded["source"]["sha256"] == sha256_of(job.source)
-        )
-    except (OSError, ValueError, KeyError):
-        return False
+    return (
+        recorded.get("tool_version") == __version__
+        and recorded.get("options") == options.as_dict()
+        and recorded.get("source", {}).get("sha256") == _sha_or_none(job.source)
+    )
 
 
-def _run(job: Job, out: Path, options: Options) -> Result:
-    return convert(job.source, out / job.group, options)
+# ---------------------------------------------------------------- running
+
+
+def _convert_job(job: Job, out: Path, options: Options) -> Result:
+    return convert(job.source, out / job.group, options, doc_id=job.doc_id, id_note=job.id_note)
+
+
+def _probe_job(job: Job, out: Path, options: Options) -> int | None:
+    return page_count_probe(job.source)
 
 
 def run_batch(
@@ -79,63 +159,69 @@ def run_batch(
     workers: int = 1,
     force: bool = False,
     on_result: Callable[[Result, int, int], None] | None = None,
+    limits: Limits = Limits(),
+    refused: list[Result] | None = None,
 ) -> BatchSummary:
+    """Convert `jobs` into `out` (claimed and locked for the run); errors, batch outputs and batch.json follow."""
     claim(out)
     with locked(out):
         remove_stale_staging(out)
-        summary = _run_locked(jobs, out, options, workers, force, on_result)
+        assign_doc_ids(jobs, out)
+        summary = BatchSummary(out, results=list(refused or []))
+        todo = []
+        for job in jobs:
+            if not force and up_to_date(job, out, options):
+                summary.skipped.append(job.source)
+            else:
+                todo.append(job)
+        _convert_all(todo, out, options, workers, limits, summary, on_result)
+        remove_stale_staging(out)  # what a worker stopped for time or memory was writing
+        summary.results.sort(key=lambda r: str(r.source))
+        write_errors(out, summary)
+        summary.notes += build_batch_outputs(out, options.formats | {"csv"})
         write_summary_json(out, summary)
     return summary
 
 
-def _run_locked(jobs, out, options, workers, force, on_result) -> BatchSummary:
-    summary = BatchSummary(out)
-    todo = []
-    for job in jobs:
-        if not force and up_to_date(job, out, options):
-            summary.skipped.append(job.source)
-        else:
-            todo.append(job)
-    total = len(todo)
-    if workers <= 1 or total <= 1:
-        for i, job in enumerate(todo, start=1):
-            result = _run(job, out, options)
-            summary.results.append(result)
-            if on_result:
-                on_result(result, i, total)
-    else:
-        # forkserver: workers start from a process that has already imported the pipeline (fast start, no
-        # inherited state); recycled every 25 documents so that memory stays flat over long batches.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["juesuan.pipeline"])
-        largest_first = sorted(todo, key=lambda job: job.source.stat().st_size, reverse=True)  # a short tail
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=25) as pool:
-            futures = {pool.submit(_run, job, out, options): job for job in largest_first}
-            for i, future in enumerate(as_completed(futures), start=1):
-                job = futures[future]
-                try:
-                    result = future.result()
-                except Exception as exc:  # a worker died (e.g. out of memory): that document failed, not the batch
-                    result = Result(job.source, doc_id_for(job.source), None, "worker", exc.__class__.__name__, f"{job.source.name}: worker failed: {exc}")
-                summary.results.append(result)
-                if on_result:
-                    on_result(result, i, total)
-    summary.results.sort(key=lambda r: str(r.source))
-    write_errors(out, summary)
-    build_batch_outputs(out, options.formats | {"csv"})
-    return summary
+def _convert_all(todo: list[Job], out: Path, options: Options, workers: int, limits: Limits, summary: BatchSummary, on_result) -> None:
+    total, done = len(todo), 0
+
+    def finished(job: Job, outcome) -> None:
+        nonlocal done
+        done += 1
+        result = outcome if isinstance(outcome, Result) else _lost_result(job, outcome)
+        summary.results.append(result)
+        if on_result:
+            on_result(result, done, total)
+
+    largest_first = sorted(todo, key=lambda job: _size(job.source), reverse=True)  # a short tail
+    pool = WorkerPool(_convert_job, workers, limits, probe=_probe_job, preload=("juesuan.pipeline",))
+    pool.run([(job, (job, out, options)) for job in largest_first], finished)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _lost_result(job: Job, lost: Lost) -> Result:
+    return Result(job.source, job.doc_id, None, error_stage="worker", error_kind=lost.kind, error=f"{printable(job.source.name)}: {lost.message}")
 
 
 def write_errors(out: Path, summary: BatchSummary) -> None:
-    rows = [{"file": str(r.source), "stage": r.error_stage, "kind": r.error_kind, "message": r.error} for r in summary.failed]
+    rows = [{"file": printable(str(r.source)), "stage": r.error_stage, "kind": r.error_kind, "message": printable(r.error or "")}
+            for r in summary.failed]
     with replacing(out / "errors.csv") as tmp:
         write_csv(tmp, ERROR_COLUMNS, rows)
 
 
 def write_summary_json(out: Path, summary: BatchSummary) -> None:
     data = {
-        "converted": [str(r.target) for r in summary.converted],
-        "failed": [{"file": str(r.source), "message": r.error} for r in summary.failed],
-        "skipped": [str(p) for p in summary.skipped],
+        "converted": [printable(str(r.target)) for r in summary.converted],
+        "failed": [{"file": printable(str(r.source)), "kind": r.error_kind, "message": printable(r.error or "")} for r in summary.failed],
+        "skipped": [printable(str(p)) for p in summary.skipped],
+        "notes": summary.notes,
     }
     atomic_write_text(out / "batch.json", json.dumps(data, ensure_ascii=False, indent=2))

@@ -14,6 +14,8 @@ from rich.table import Table
 
 from juesuan.batch import collect_jobs, run_batch
 from juesuan.pipeline import Options, Result
+from juesuan.names import printable
+from juesuan.pool import Limits
 from write.batch import read_csv
 from write.outdir import OutputFolderError
 
@@ -27,13 +29,15 @@ FORMATS = {"csv", "parquet", "xlsx"}
 def extract(
     paths: list[Path] = typer.Argument(..., help="Documents or folders of documents (.pdf, .md, .txt)."),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder; each document gets OUT/<folder>/<doc-id>/."),
-    workers: int = typer.Option(0, "--workers", "-w", help="Documents converted in parallel (0 = all cores)."),
+    workers: int = typer.Option(0, "--workers", "-w", min=0, help="Documents converted in parallel (0 = all cores)."),
     formats: str = typer.Option("csv,parquet,xlsx", "--format", help="Comma-separated: csv, parquet, xlsx."),
     engine: str = typer.Option("auto", "--engine", help="PDF table engine: auto, pdfplumber or camelot."),
     no_repair: bool = typer.Option(False, "--no-repair", help="Check only: leave OCR damage as read instead of repairing it from the identities."),
     force: bool = typer.Option(False, "--force", help="Convert again even when outputs are up to date."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors and the final line."),
     json_lines: bool = typer.Option(False, "--json", help="One JSON line per document on stdout."),
+    timeout: float = typer.Option(Limits.timeout, "--timeout", min=1, help="Seconds one document may take (per 50 pages; longer documents get proportionally more)."),
+    max_memory: int = typer.Option(Limits.memory_mb, "--max-memory", min=128, help="MB of memory one worker may use; a document over it is stopped."),
 ):
     """Convert documents; print a per-table summary of each."""
     wanted = {f.strip() for f in formats.split(",") if f.strip()}
@@ -47,8 +51,8 @@ def extract(
     if missing:
         console.print(f"error: not found: {', '.join(map(str, missing))}")
         raise typer.Exit(2)
-    jobs = collect_jobs(paths)
-    if not jobs:
+    jobs, refused = collect_jobs(paths, out)
+    if not jobs and not refused:
         console.print("error: no .pdf, .md or .txt documents under the given paths")
         raise typer.Exit(2)
     workers = workers or os.cpu_count() or 1
@@ -62,6 +66,8 @@ def extract(
             _print_document(result)
             console.print(_verdict_line(result), highlight=False)
 
+    for result in refused:
+        report(result, 0, len(jobs))
     options = Options(formats=wanted, engine=engine, repair=not no_repair)
     show_progress = console.is_terminal and not quiet and not json_lines
     with Progress(
@@ -76,11 +82,12 @@ def extract(
             nonlocal pages
             pages += (result.manifest or {}).get("pages") or 0
             rate = f"{pages / max(time.perf_counter() - started, 1e-9):.1f} pages/s"
-            progress.update(task, completed=done, total=total, rate=rate, current=result.source.name)
+            progress.update(task, completed=done, total=total, rate=rate, current=printable(result.source.name, 40))
             report(result, done, total)
 
         try:
-            summary = run_batch(jobs, out, options, workers=workers, force=force, on_result=on_result)
+            summary = run_batch(jobs, out, options, workers=workers, force=force, on_result=on_result,
+                                limits=Limits(timeout=timeout, memory_mb=max_memory), refused=refused)
         except OutputFolderError as exc:
             progress.stop()
             console.print(f"error: {exc}", highlight=False)
@@ -133,17 +140,17 @@ def _print_summary(summary, seconds: float) -> None:
 def _verdict_line(result: Result) -> str:
     checks = result.manifest.get("checks", {})
     return (
-        f"{result.source.name}: {checks.get('verdict', '?')} — {checks.get('pass', 0)} pass, {checks.get('rounding', 0)} rounding, "
+        f"{printable(result.source.name)}: {checks.get('verdict', '?')} — {checks.get('pass', 0)} pass, {checks.get('rounding', 0)} rounding, "
         f"{checks.get('fail', 0)} fail, {checks.get('repairs', 0)} repairs"
     )
 
 
 def _result_json(result: Result) -> dict:
     if not result.ok:
-        return {"file": str(result.source), "ok": False, "stage": result.error_stage, "error": result.error}
+        return {"file": printable(str(result.source)), "ok": False, "stage": result.error_stage, "error": result.error}
     m = result.manifest
     return {
-        "file": str(result.source),
+        "file": printable(str(result.source)),
         "ok": True,
         "out": str(result.target),
         "tables": sum(1 for t in m["tables"].values() if t["found"]),
@@ -156,7 +163,7 @@ def _result_json(result: Result) -> dict:
 
 def _print_document(result: Result) -> None:
     m = result.manifest
-    table = Table(title=f"{result.source.name} -> {result.target}", title_justify="left")
+    table = Table(title=f"{printable(result.source.name)} -> {result.target}", title_justify="left")
     for column in ("table", "title", "rows", "values", "pages", "note"):
         table.add_column(column)
     unreadable_by_table: dict[str, int] = {}

@@ -1,18 +1,29 @@
-"""One document through every stage: extract -> normalize -> write. Errors become one-line InputErrors."""
+"""One document through every stage: extract -> normalize -> check -> write. Every failure becomes one line
+with a kind from our own vocabulary (see `ERROR_KINDS`), never a traceback."""
 from __future__ import annotations
 
 import hashlib
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import regex
 
 from extract import extract_document
 from extract.model import InputError
 from juesuan import __version__
+from juesuan.names import printable, safe_name
 from check.run import check_document
 from normalize.document import normalize_document
 from write.document import write_document
+
+# What errors.csv says went wrong, whatever raised it.
+ERROR_KINDS = {
+    "missing": "the file is gone", "empty": "the file is empty", "not-pdf": "not a PDF", "unsupported": "not a document type we read",
+    "binary": "binary content in a text export", "encoding": "text in an unknown encoding", "encrypted": "password-protected PDF",
+    "corrupt": "a PDF its libraries cannot parse", "too-large": "over a size limit", "image-only": "scanned pages, OCR off",
+    "not-juesuan": "not a 部门决算", "timeout": "over the time limit", "memory": "over the memory limit",
+    "worker-lost": "the worker process died", "symlink": "a link outside the input folder", "unreadable": "no permission to read", "internal": "a bug of juesuan",
+}
+PDF_LIBRARIES = ("pdfminer", "pdfplumber", "pypdfium2", "camelot", "PIL", "cv2")
 
 
 @dataclass
@@ -49,13 +60,25 @@ def sha256_of(path: Path) -> str:
 
 
 def doc_id_for(path: Path) -> str:
-    """A folder-safe id from the file name (Chinese kept, separators and spaces folded)."""
-    stem = regex.sub(r"[\s/\\:*?\"<>|]+", "_", path.stem).strip("._") or "document"
-    return stem[:120]
+    """A folder-safe id from the file name (Chinese kept, separators and spaces folded, bounded in bytes)."""
+    return safe_name(path.stem)
 
 
-def convert(source: Path, out_group: Path, options: Options) -> Result:
-    doc_id = doc_id_for(source)
+def page_count_probe(path: Path) -> int | None:
+    """Pages of a PDF, cheaply (scales the document's time limit); None when unknown."""
+    if path.suffix.lower() != ".pdf":
+        return None
+    try:
+        import pypdfium2 as pdfium
+
+        with pdfium.PdfDocument(str(path)) as document:
+            return len(document)
+    except Exception:
+        return None
+
+
+def convert(source: Path, out_group: Path, options: Options, doc_id: str | None = None, id_note: str = "") -> Result:
+    doc_id = doc_id or doc_id_for(source)
     target = out_group / doc_id
     stage = "read"
     try:
@@ -67,10 +90,35 @@ def convert(source: Path, out_group: Path, options: Options) -> Result:
         stage = "check"
         report = check_document(doc, repair=options.repair)
         stage = "write"
-        manifest = write_document(doc, target, doc_id, sha, __version__, options.formats, report, options.as_dict())
+        manifest = write_document(doc, target, doc_id, sha, __version__, options.formats, report, options.as_dict(), id_note=id_note)
         return Result(source, doc_id, target, manifest)
     except InputError as exc:
-        return Result(source, doc_id, None, error_stage=stage, error_kind=exc.kind, error=str(exc))
-    except Exception as exc:  # a bug or a document we cannot read: report it, the batch goes on
-        message = " ".join(str(exc).split()) or exc.__class__.__name__
-        return Result(source, doc_id, None, error_stage=stage, error_kind=exc.__class__.__name__, error=f"{source.name}: {message}")
+        return Result(source, doc_id, None, error_stage=stage, error_kind=exc.kind, error=printable(str(exc)))
+    except Exception as exc:  # a document a library cannot parse, or a bug of ours: one line, the batch goes on
+        kind, message = classify(exc, stage)
+        return Result(source, doc_id, None, error_stage=stage, error_kind=kind, error=f"{printable(source.name)}: {message}")
+
+
+def classify(exc: BaseException, stage: str) -> tuple[str, str]:
+    """Our kind and a short message for an exception: raised inside a PDF library while extracting, the file is
+    corrupt; too deep a structure or no memory, it is too large; anything else is our bug, said as such."""
+    detail = printable(" ".join(str(exc).split()), 160) or exc.__class__.__name__
+    if stage == "read" and isinstance(exc, OSError):
+        return ("missing", "file not found") if isinstance(exc, FileNotFoundError) else ("unreadable", f"cannot read the file ({exc.strerror})")
+    if isinstance(exc, MemoryError):
+        return "memory", "out of memory"
+    if isinstance(exc, RecursionError):
+        return "corrupt", "PDF structure nested too deeply (a reference cycle?)"
+    library = _raising_library(exc)
+    if stage == "extract" and library:
+        return "corrupt", f"corrupt or malformed PDF ({library}: {exc.__class__.__name__}: {detail})"
+    return "internal", f"internal error in the {stage} stage ({exc.__class__.__name__}: {detail}); please report it"
+
+
+def _raising_library(exc: BaseException) -> str | None:
+    frames = traceback.extract_tb(exc.__traceback__)
+    for frame in reversed(frames):
+        for library in PDF_LIBRARIES:
+            if f"/{library}/" in frame.filename or f"/{library}." in frame.filename:
+                return library
+    return None

@@ -34,11 +34,19 @@ def region_of(department: str | None) -> str | None:
 
 
 def document_folders(out: Path) -> list[Path]:
-    return sorted(p.parent for p in out.glob("*/*/manifest.json"))
+    """OUT/<group>/<doc-id>/ folders holding a manifest; hidden (staging) and linked folders are not outputs."""
+    return sorted(
+        p.parent for p in out.glob("*/*/manifest.json")
+        if not any(part.startswith(".") or (out / part).is_symlink() for part in p.parent.relative_to(out).parts)
+        and not p.parent.is_symlink()
+    )
+
+
+csv.field_size_limit(1 << 27)  # a long cell an earlier document wrote must not stop the batch outputs
 
 
 def read_csv(path: Path) -> list[dict]:
-    if not path.exists():
+    if not path.is_file():
         return []
     with open(path, encoding="utf-8-sig", newline="") as f:
         return list(csv.DictReader(f))
@@ -47,12 +55,25 @@ def read_csv(path: Path) -> list[dict]:
 SUMMARY_COLUMNS = ["doc_id", "file", "department", "year", "verdict", "pass", "rounding", "fail", "skipped", "repairs", "output"]
 
 
-def build_batch_outputs(out: Path, formats: set[str]) -> None:
-    """Aggregate every document folder under OUT (this run's and earlier up-to-date ones)."""
-    documents, facts, checks, repairs, summary = [], [], [], [], []
+def _read_manifest(folder: Path) -> dict | None:
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    ok = isinstance(manifest, dict) and manifest.get("tool") == "juesuan" and isinstance(manifest.get("source"), dict)
+    return manifest if ok and "doc_id" in manifest and isinstance(manifest.get("tables"), dict) else None
+
+
+def build_batch_outputs(out: Path, formats: set[str]) -> list[str]:
+    """Aggregate every document folder under OUT (this run's and earlier up-to-date ones). Returns notes on
+    folders that could not be read (they are left out, the batch outputs are still written)."""
+    documents, facts, checks, repairs, summary, notes = [], [], [], [], [], []
     narrative: dict[str, list[dict]] = {name: [] for name in NARRATIVE_TABLES}
     for folder in document_folders(out):
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        manifest = _read_manifest(folder)
+        if manifest is None:
+            notes.append(f"{folder}: manifest.json unreadable, document left out of the batch outputs")
+            continue
         doc = {
             "doc_id": manifest["doc_id"],
             "group": folder.parent.name,
@@ -90,6 +111,7 @@ def build_batch_outputs(out: Path, formats: set[str]) -> None:
     if "xlsx" in formats:
         _write_workbook(out / "juesuan.xlsx", out / "juesuan.duckdb", documents, checks, repairs)
     write_datapackage(out)
+    return notes
 
 
 def _facts_table(facts: list[dict]) -> pa.Table:

@@ -38,9 +38,11 @@ def write_narrative(folder: Path, doc: NormalizedDocument) -> None:
 
 
 def write_document(doc: NormalizedDocument, target: Path, doc_id: str, source_sha256: str, tool_version: str, formats: set[str],
-                   report: CheckReport | None = None, options: dict | None = None) -> dict:
+                   report: CheckReport | None = None, options: dict | None = None, id_note: str = "") -> dict:
     """Write all outputs of one document; returns the manifest."""
     manifest = build_manifest(doc, doc_id, source_sha256, tool_version)
+    if id_note:
+        manifest["doc_id_note"] = id_note
     manifest["options"] = options or {}
     if report is not None:
         manifest["checks"] = {"verdict": report.verdict, **report.counts(), "repairs": len(report.repairs)}
