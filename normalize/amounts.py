@@ -17,6 +17,11 @@ EMPTY_MARKS = {"", "-", "--", "—", "——", "–", "/", "\\", "－", "─", "
 # Single strokes left by table rules when OCR reads a vertical line as a glyph.
 RULE_NOISE = {"1", "l", "I", "|", "丨", "｜", "!", "i"}
 
+# Footnote markers printed against an amount: NFKC would turn `364.05¹` or `364.05①` into the digits 364.051.
+_MARKER_CHARS = r"[\u00b9\u00b2\u00b3\u2070-\u2079\u2460-\u249b\u24ea-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf*※†‡#]"
+_FOOTNOTE = regex.compile(
+    r"^\s*(?P<lead>" + _MARKER_CHARS + r"+)|(?P<trail>(?:\s*" + _MARKER_CHARS + r"+|\s*[(（\[［]?\s*注\s*[\d①-⑳]*\s*[)）\]］]?))\s*$"
+)
 _SPACES_AROUND_SEPARATORS = regex.compile(r"\s*([,.])\s*")
 _PLAIN = regex.compile(r"^-?\d+(\.\d+)?$")
 _GROUPED = regex.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -50,7 +55,10 @@ def parse_amount(raw: str | None) -> Amount:
     spaces, or stray rule strokes -> unreadable.
     """
     text = raw or ""
-    s = nfkc(text).replace("，", ",").replace("．", ".").replace("。", ".").strip()
+    unmarked, marker = split_footnote(text)
+    if marker and nfkc(unmarked).strip(" _") in EMPTY_MARKS:
+        return Amount(None, text, note=f"footnote marker {marker} in an empty cell")
+    s = nfkc(unmarked).replace("，", ",").replace("．", ".").replace("。", ".").strip()
     s = s.strip("_ ")
     if s in EMPTY_MARKS:
         return Amount(None, text)
@@ -86,7 +94,19 @@ def parse_amount(raw: str | None) -> Amount:
         value = Decimal(number)
     except InvalidOperation:
         return Amount(None, text, problem="not an amount")
+    if marker:
+        note = "; ".join(filter(None, [note, f"footnote marker {marker} split off"]))
     return Amount(-value if negative else value, text, note=note)
+
+
+def split_footnote(text: str) -> tuple[str, str]:
+    """The amount and the footnote marker printed against it: `364.05¹` -> (`364.05`, `¹`); `*12.00` -> (`12.00`, `*`);
+    `5.00(注1)` -> (`5.00`, `(注1)`)."""
+    marker = ""
+    while (m := _FOOTNOTE.search(text)) and m.group():
+        marker = (m.group().strip() + " " + marker).strip()
+        text = text[: m.start()] + text[m.end():]
+    return text, marker
 
 
 def _well_formed(token: str) -> bool:
@@ -95,7 +115,7 @@ def _well_formed(token: str) -> bool:
 
 def amount_tokens(raw: str | None) -> list[Decimal]:
     """Every well-formed amount inside a cell (where OCR glued two values into one cell)."""
-    compact = _SPACES_AROUND_SEPARATORS.sub(r"\1", nfkc(raw).replace("，", ",").replace("．", "."))
+    compact = _SPACES_AROUND_SEPARATORS.sub(r"\1", nfkc(split_footnote(raw or "")[0]).replace("，", ",").replace("．", "."))
     return [parse_amount(t).value for t in compact.split() if _well_formed(t)]
 
 

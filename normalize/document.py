@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from extract.model import RawDocument
 from normalize.codes import CodeContext, CodeResolution, level_of, resolve_code
 from normalize.model import CanonicalRow, CanonicalTable, Cell, DroppedRow
-from normalize.labels import TOTAL_NAMES
+from normalize.labels import TOTAL_NAMES, clean_text
 from normalize.narrative import Item, StatedFigure, all_figures, narrative_items
 from normalize.performance import Evaluation, parse_self_evaluations
 from normalize.sections import Paragraph, build_paragraphs
-from normalize.tables import canonicalize
+from normalize.tables import canonicalize, limit_decimals
 from schemas import table_schemas
 
 
@@ -24,6 +24,7 @@ class NormalizedDocument:
     items: list[Item] = field(default_factory=list)
     figures: list[StatedFigure] = field(default_factory=list)
     evaluations: list[Evaluation] = field(default_factory=list)
+    text_hygiene: dict[str, int] = field(default_factory=dict)  # invisible characters removed, by kind
 
     @property
     def missing(self) -> list[str]:
@@ -58,14 +59,35 @@ def _problem(table: CanonicalTable, row: CanonicalRow, measure: str, raw: str, p
 
 def normalize_document(raw: RawDocument) -> NormalizedDocument:
     doc = NormalizedDocument(raw=raw)
+    doc.text_hygiene = clean_raw_text(raw)
     for raw_table in raw.tables:
-        doc.tables[raw_table.table_id] = canonicalize(raw_table)
+        table = canonicalize(raw_table)
+        limit_decimals(table, table.unit or raw.unit)
+        doc.tables[raw_table.table_id] = table
     resolve_codes(doc.tables.values())
     doc.paragraphs = build_paragraphs(raw.narrative)
     doc.items = narrative_items(doc.paragraphs, doc.tables)
     doc.figures = all_figures(doc.paragraphs)
     doc.evaluations = parse_self_evaluations(raw.other_tables)
     return doc
+
+
+def clean_raw_text(raw: RawDocument) -> dict[str, int]:
+    """Control, bidi and zero-width characters removed from every cell, title, note and narrative line;
+    never a reason to lose a document. Returns how many of each kind were removed."""
+    counts: dict[str, int] = {}
+    for table in raw.tables + raw.other_tables:
+        table.title = clean_text(table.title, counts)
+        table.notes = [clean_text(n, counts) for n in table.notes]
+        if table.department:
+            table.department = clean_text(table.department, counts)
+        for row in table.header_rows + table.rows:
+            row.cells = [clean_text(c, counts) if c else c for c in row.cells]
+    for block in raw.narrative:
+        block.text = clean_text(block.text, counts)
+    if raw.department:
+        raw.department = clean_text(raw.department, counts)
+    return counts
 
 
 def resolve_codes(tables) -> None:

@@ -45,3 +45,19 @@ def title_key(text: str | None) -> str:
 
 def has_cjk(text: str | None) -> bool:
     return bool(text) and bool(_CJK.search(text))
+
+
+_CONTROL_CHARS = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_BIDI_MARKS = regex.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE = regex.compile(r"[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff]")  # zero-width and soft hyphen
+HYGIENE = (("control", _CONTROL_CHARS), ("bidi", _BIDI_MARKS), ("zero-width", _INVISIBLE))
+
+
+def clean_text(text: str, counts: dict[str, int] | None = None) -> str:
+    """Text without control characters, bidi marks and zero-width characters (tab and newline kept);
+    what was removed is added to `counts` by kind."""
+    for kind, pattern in HYGIENE:
+        text, removed = pattern.subn("", text)
+        if removed and counts is not None:
+            counts[kind] = counts.get(kind, 0) + removed
+    return text

@@ -1,13 +1,14 @@
 """Raw table grids -> canonical tables, driven by the declarations in `schemas/`."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import regex
 
 from extract.identify import declares_empty, header_labels, is_header_terminator
 from extract.model import RawRow, RawTable
-from normalize.amounts import looks_like_amount, parse_amount
+from normalize.amounts import decimals, looks_like_amount, parse_amount
 from normalize.junk import is_code_fragment_noise, junk_reason
 from normalize.labels import has_cjk, normalize_name, squeeze
 from normalize.model import CanonicalRow, CanonicalTable, Cell, DroppedRow
@@ -412,3 +413,26 @@ def _single_row(raw: RawTable, table: CanonicalTable) -> None:
                 canonical.values[measures[i]] = _cell(text, row, i)
         if canonical.values:
             table.rows.append(canonical)
+
+
+# Decimals an amount can carry in each unit: 元 are printed to the fen, larger units to the fen of a 元.
+UNIT_DECIMALS = {"元": 2, "千元": 5, "万元": 6, "亿元": 10}
+CONSISTENT_SHARE = 0.9  # when this share of a table's amounts print N decimals, N is the table's own precision
+CONSISTENT_MINIMUM = 10
+
+
+def limit_decimals(table: CanonicalTable, unit: str | None) -> None:
+    """An amount printed with more decimals than its unit allows, or than its table prints everywhere else
+    (`364.051` among two-decimal amounts: a footnote or a stray mark read as a digit), is unreadable, not a value."""
+    cells = [c for _, _, c in table.cells() if c.value is not None and not c.repaired]
+    counts = Counter(decimals(c.value) for c in cells)
+    allowed = UNIT_DECIMALS.get(unit or "", max(UNIT_DECIMALS.values()))
+    if len(cells) >= CONSISTENT_MINIMUM:
+        precision, seen = counts.most_common(1)[0]
+        if seen >= CONSISTENT_SHARE * len(cells):
+            allowed = min(allowed, max(precision, 2))
+    for cell in cells:
+        places = decimals(cell.value)
+        if places > allowed:
+            cell.value = None
+            cell.problem = f"{places} decimals where the table prints {allowed}: not a printed amount"

@@ -65,3 +65,39 @@ def test_two_glued_amounts_are_both_recoverable_for_repair():
 def test_output_keeps_at_least_two_decimals():
     assert format_amount(Decimal("360.0")) == "360.00"
     assert format_amount(Decimal("0.123456")) == "0.123456"
+
+
+@pytest.mark.parametrize("printed, value, marker", [
+    ("364.05¹", "364.05", "¹"), ("361.55²", "361.55", "²"), ("12.00①", "12.00", "①"), ("*12.00", "12.00", "*"),
+    ("5.00(注1)", "5.00", "(注1)"), ("5.00 注1", "5.00", "注1"), ("1,234.50³", "1234.50", "³"),
+])
+def test_footnote_markers_are_split_off_not_read_as_digits(printed, value, marker):
+    amount = parse_amount(printed)
+    assert amount.value == Decimal(value) and marker in amount.note
+
+
+def test_a_footnote_marker_alone_is_an_empty_cell_with_a_note():
+    amount = parse_amount("¹")
+    assert amount.empty and "¹" in amount.note
+
+
+def test_an_amount_with_more_decimals_than_its_table_prints_is_unreadable(tmp_path):
+    from normalize.tables import limit_decimals
+    from synthetic import document
+
+    doc = document(tmp_path, overrides={"t06.30101": "25.001", "t06.30102": "15.00"})
+    t06 = doc.tables["t06"]
+    limit_decimals(t06, "万元")
+    cell = next(r for r in t06.rows if r.code == "30101").values["决算数"]
+    assert cell.value is None and "3 decimals" in cell.problem
+    assert next(r for r in t06.rows if r.code == "30102").values["决算数"].value == Decimal("15.00")
+
+
+def test_six_decimals_are_a_value_where_the_whole_table_prints_six(tmp_path):
+    from normalize.tables import limit_decimals
+    from synthetic import VALUES, document
+
+    six = {k: "|".join(f"{Decimal(p):.6f}" if p else "" for p in v.split("|")) for k, v in VALUES.items() if k.startswith("t05.")}
+    doc = document(tmp_path, overrides=six)
+    limit_decimals(doc.tables["t05"], "万元")
+    assert all(c.value is not None for _, _, c in doc.tables["t05"].cells() if c.raw.strip())

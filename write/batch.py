@@ -14,6 +14,7 @@ import regex
 
 from schemas import table_schemas
 from write.atomic import atomic_write_text, replacing
+from write.cells import restore
 from write.excel import add_sheet, new_workbook, save
 from write.tables import FACT_COLUMNS, write_csv
 
@@ -49,7 +50,7 @@ def read_csv(path: Path) -> list[dict]:
     if not path.is_file():
         return []
     with open(path, encoding="utf-8-sig", newline="") as f:
-        return list(csv.DictReader(f))
+        return [{k: restore(v) if isinstance(v, str) else v for k, v in row.items()} for row in csv.DictReader(f)]
 
 
 SUMMARY_COLUMNS = ["doc_id", "file", "department", "year", "verdict", "pass", "rounding", "fail", "skipped", "repairs", "output"]

@@ -127,4 +127,5 @@ def build_manifest(doc: NormalizedDocument, doc_id: str, source_sha256: str, too
         "junk_rows": {"count": len(dropped), "by_reason": dict(Counter(d["reason"] for d in dropped)), "rows": dropped},
         "unreadable": doc.problems(),
         "warnings": raw.warnings,
+        "text_hygiene": {"removed": doc.text_hygiene},
     }

@@ -10,6 +10,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from write.cells import excel_text
+
 LABELS = {
     "doc_id": "文档", "department": "部门", "region": "地区", "year": "年度", "table": "表", "side": "收支", "code": "科目编码",
     "level": "级次", "name": "科目名称", "measure": "项目", "value": "金额", "unit": "单位", "page": "页码", "line": "行",
@@ -43,13 +45,24 @@ def add_sheet(workbook: Workbook, title: str, columns: list[str], rows: list[dic
         cells = []
         for column, number_format in zip(columns, formats):
             value = _value(column, row.get(column), amount_columns)
-            if number_format is None or value is None:
+            if isinstance(value, str):
+                cells.append(_text_cell(sheet, value, number_format))
+            elif number_format is None or value is None:
                 cells.append(value)
             else:
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = number_format
                 cells.append(cell)
         sheet.append(cells)
+
+
+def _text_cell(sheet, text: str, number_format: str | None) -> WriteOnlyCell:
+    """Always a string cell, never a formula (`=HYPERLINK(…)` stays text)."""
+    cell = WriteOnlyCell(sheet, value=excel_text(text))
+    cell.data_type = "s"
+    if number_format:
+        cell.number_format = number_format
+    return cell
 
 
 def _value(column: str, value, amount_columns: set[str]):

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from normalize.amounts import decimals, format_amount
+from write.cells import neutralise
 from normalize.document import NormalizedDocument
 from normalize.model import CanonicalTable
 
@@ -86,6 +87,8 @@ def _csv_value(value) -> str:
         return format_amount(value)
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return neutralise(value)
     return str(value)
 
 
