@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from extract.limits import MAX_FILE_BYTES, MAX_TEXT_BYTES, check_file_size, check_pdf_streams
 from extract.model import InputError, RawDocument
 
 SUPPORTED_SUFFIXES = {".pdf", ".md", ".txt", ".markdown"}
@@ -18,10 +19,13 @@ def extract_document(path: Path, engine: str = "auto") -> RawDocument:
     if suffix == ".pdf" or head.startswith(b"%PDF"):
         if not head.startswith(b"%PDF"):
             raise InputError("not-pdf", f"{path.name}: not a PDF (no %PDF header)" if head else f"{path.name}: file is empty")
+        check_file_size(path, MAX_FILE_BYTES)
+        check_pdf_streams(path)
         from extract.pdf import extract_pdf
 
         return extract_pdf(path, engine=engine)
     if suffix in (".md", ".txt", ".markdown"):
+        check_file_size(path, MAX_TEXT_BYTES)
         from extract.text_export import extract_text_export
 
         return extract_text_export(path)

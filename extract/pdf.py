@@ -25,6 +25,7 @@ from extract.identify import (
     match_title,
     split_header,
 )
+from extract.limits import MAX_PAGES, check_cell, check_page_chars
 from extract.lines import page_lines
 from extract.model import InputError, NarrativeBlock, PageTable, RawDocument, RawRow, RawTable
 from normalize.labels import squeeze
@@ -34,7 +35,6 @@ MIN_RULES_FOR_TABLE = 6  # ruling segments a page needs before table detection i
 # 表1…表6 follow the national order everywhere; 7–9 vary (三公 may come before 基金), so only titles or
 # header signatures identify those.
 STANDARD_ORDER_MARKERS = {"1", "2", "3", "4", "5", "6"}
-MAX_PAGES = 2000
 
 
 @dataclass
@@ -96,7 +96,7 @@ def _extract(document, path: Path, engine: str) -> RawDocument:
     plumber = None
     try:
         for number in range(1, page_count + 1):
-            kind, text = triage(document[number - 1])
+            kind, text = triage(document[number - 1], number, path.name)
             kinds[number] = kind
             if kind == "table":
                 plumber = plumber or _open_plumber(path)
@@ -169,26 +169,29 @@ def _table_page(plumber, path: Path, number: int, engine: str):
 # ---------------------------------------------------------------- triage
 
 
-def triage(page) -> tuple[str, str]:
+def triage(page, number: int = 0, name: str = "") -> tuple[str, str]:
     """table / narrative / cover / blank / image-only from pdfium's object counts (milliseconds a page),
     so that only table pages go through pdfplumber's layout analysis. Returns the kind and the page text."""
-    rules = sum(1 for _ in page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_PATH], max_depth=2))
-    if rules >= MIN_RULES_FOR_TABLE:
-        page.close()
-        return "table", ""  # includes a continuation page holding only an empty ruled row
-    textpage = page.get_textpage()
     try:
-        text = textpage.get_text_range() if textpage.count_chars() else ""
+        textpage = page.get_textpage()
+        try:
+            count = textpage.count_chars()
+            check_page_chars(count, number, name)
+            text = textpage.get_text_range() if count else ""
+        finally:
+            textpage.close()
+        if _count_objects(page, pdfium_raw.FPDF_PAGEOBJ_PATH) >= MIN_RULES_FOR_TABLE:
+            return "table", text  # includes a continuation page holding only an empty ruled row
+        visible = len(text.strip())
+        if visible == 0:
+            return ("image-only" if _count_objects(page, pdfium_raw.FPDF_PAGEOBJ_IMAGE) else "blank"), text
+        return ("cover" if visible < 60 else "narrative"), text
     finally:
-        textpage.close()
-    images = sum(1 for _ in page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_IMAGE], max_depth=2))
-    page.close()
-    visible = len(text.strip())
-    if visible == 0:
-        return ("image-only" if images else "blank"), text
-    if visible < 60:
-        return "cover", text
-    return "narrative", text
+        page.close()
+
+
+def _count_objects(page, kind) -> int:
+    return sum(1 for _ in page.get_objects(filter=[kind], max_depth=2))
 
 
 # ---------------------------------------------------------------- reading tables on a page
@@ -204,6 +207,8 @@ def read_tables(page, number: int, engine: str, path: Path | None = None) -> lis
         grid = table.extract()
         if not grid or max(len(r) for r in grid) < 2:
             continue
+        for cell in (c for row in grid for c in row if c):
+            check_cell(cell, f"page {number}", path.name if path else "")
         boxes = [list(r.cells) for r in table.rows]
         caption = _text_lines(page, (0, 0, page.width, table.bbox[1]))
         below = _text_lines(page, (0, table.bbox[3], page.width, page.height))

@@ -7,6 +7,7 @@ from pathlib import Path
 import regex
 
 from extract.identify import declares_empty, find_department, find_marker, find_unit, find_year, match_title, split_header
+from extract.limits import MAX_CELL_CHARS, check_cell
 from extract.model import InputError, NarrativeBlock, RawDocument, RawRow, RawTable
 from normalize.labels import squeeze
 from schemas import TableSchema
@@ -57,6 +58,9 @@ def extract_text_export(path: Path) -> RawDocument:
     last_heading, captions = "", []
 
     for number, line in enumerate(lines, start=1):
+        if len(line) > MAX_CELL_CHARS:
+            for cell in line.split("\t"):
+                check_cell(cell, f"line {number}", path.name)
         stripped = line.strip()
         heading = _HEADING.match(line)
         schema = match_title(stripped.lstrip("#-* ")) if stripped and "\t" not in line else None

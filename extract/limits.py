@@ -1,0 +1,65 @@
+"""Size limits of one input, checked before and while it is read: a document over one ends in errors.csv as
+`too-large` (one line naming the limit), never as a stalled worker or an exhausted machine."""
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+import regex
+
+from extract.model import InputError
+
+MAX_FILE_BYTES = 512 << 20
+MAX_TEXT_BYTES = 64 << 20
+MAX_PAGES = 2000
+MAX_CELL_CHARS = 20_000  # a real cell holds a name or an amount; a 绩效 target a few hundred characters
+MAX_PAGE_CHARS = 200_000  # a dense A4 page holds ~6,000
+MAX_STREAM_BYTES = 256 << 20  # one compressed PDF stream, inflated
+MAX_INFLATED_BYTES = 1 << 30  # all of a PDF's compressed streams, inflated
+_STREAM_START = regex.compile(rb"stream\r?\n")
+_CHUNK = 1 << 16
+
+
+def check_file_size(path: Path, limit: int) -> None:
+    size = path.stat().st_size
+    if size > limit:
+        raise InputError("too-large", f"{path.name}: {size / 2**20:.0f} MB, more than the {limit >> 20} MB limit")
+
+
+def check_cell(text: str, where: str, name: str) -> None:
+    if len(text) > MAX_CELL_CHARS:
+        raise InputError("too-large", f"{name}: a cell of {len(text)} characters ({where}), more than {MAX_CELL_CHARS}")
+
+
+def check_page_chars(count: int, page: int, name: str) -> None:
+    if count > MAX_PAGE_CHARS:
+        raise InputError("too-large", f"{name}: page {page} holds {count} characters, more than {MAX_PAGE_CHARS}")
+
+
+def check_pdf_streams(path: Path, stream_limit: int = MAX_STREAM_BYTES, total_limit: int = MAX_INFLATED_BYTES) -> None:
+    """Inflate every flate stream of the file, counting bytes without keeping them: a decompression bomb is
+    refused before any PDF library inflates it in memory. Linear in the inflated size, stopped at the limits."""
+    data = path.read_bytes()
+    total = 0
+    for match in _STREAM_START.finditer(data):
+        inflated = _inflated_size(data, match.end(), stream_limit + 1)
+        if inflated > stream_limit:
+            raise InputError("too-large", f"{path.name}: a compressed stream inflates to more than {stream_limit >> 20} MB")
+        total += inflated
+        if total > total_limit:
+            raise InputError("too-large", f"{path.name}: compressed streams inflate to more than {total_limit >> 20} MB")
+
+
+def _inflated_size(data: bytes, start: int, cap: int) -> int:
+    inflater = zlib.decompressobj()
+    size, position = 0, start
+    try:
+        while position < len(data) and not inflater.eof and size < cap:
+            pending = data[position : position + _CHUNK]
+            position += len(pending)
+            while pending and size < cap and not inflater.eof:
+                size += len(inflater.decompress(pending, _CHUNK))
+                pending = inflater.unconsumed_tail
+    except zlib.error:
+        pass  # not flate data (an image, a plain stream) or damaged: the PDF libraries judge it
+    return size
