@@ -55,6 +55,11 @@ def _named(table: CanonicalTable, side: str, *names: str) -> CanonicalRow | None
     return None
 
 
+def _names(name_or_names) -> tuple[str, ...]:
+    """A row known by one name, or by any of several (年初财政拨款结转和结余 / 年初结转和结余)."""
+    return (name_or_names,) if isinstance(name_or_names, str) else tuple(name_or_names)
+
+
 def _eq(rule_id, description, table, total_row, measure, parts, kind="eq"):
     return Equation(rule_id, description, Ref.of(table, total_row, measure), parts, kind)
 
@@ -135,14 +140,14 @@ def statement_rules(tid: str, income_items, balance_in, balance_out, columns):
         if out_total and classes:
             for m in columns:
                 yield _eq(f"{tid.upper()}-SPEND", "本年支出合计 = Σ支出功能分类类", table, out_total, m, [(1, Ref.of(table, r, m)) for r in classes])
-        extras_in = [r for r in (_named(table, "收入", n) for n in balance_in) if r is not None]
+        extras_in = [r for r in (_named(table, "收入", *_names(n)) for n in balance_in) if r is not None]
         if in_grand and in_total:
-            yield _eq(f"{tid.upper()}-INCOME-TOTAL", "收入总计 = 本年收入合计 + " + " + ".join(balance_in), table, in_grand, income,
+            yield _eq(f"{tid.upper()}-INCOME-TOTAL", "收入总计 = 本年收入合计 + " + " + ".join(_names(n)[0] for n in balance_in), table, in_grand, income,
                       [(1, Ref.of(table, in_total, income))] + [(1, Ref.of(table, r, income)) for r in extras_in])
-        extras_out = [r for r in (_named(table, "支出", n) for n in balance_out) if r is not None]
+        extras_out = [r for r in (_named(table, "支出", *_names(n)) for n in balance_out) if r is not None]
         if out_grand and out_total:
             for m in columns:
-                yield _eq(f"{tid.upper()}-SPEND-TOTAL", "支出总计 = 本年支出合计 + " + " + ".join(balance_out), table, out_grand, m,
+                yield _eq(f"{tid.upper()}-SPEND-TOTAL", "支出总计 = 本年支出合计 + " + " + ".join(_names(n)[0] for n in balance_out), table, out_grand, m,
                           [(1, Ref.of(table, out_total, m))] + [(1, Ref.of(table, r, m)) for r in extras_out])
         if in_grand and out_grand:
             yield Equation(f"{tid.upper()}-BALANCE", "收入总计 = 支出总计", Ref.of(table, in_grand, income), [(1, Ref.of(table, out_grand, spend))])
@@ -296,7 +301,8 @@ RULES: tuple[Rule, ...] = (
     Rule("T01", "收入支出决算总表：收入/支出合计与总计", ("t01",), statement_rules(
         "t01", T01_INCOME_ITEMS, ("使用非财政拨款结余", "年初结转和结余"), ("结余分配", "年末结转和结余"), ("支出/决算数",))),
     Rule("T04", "财政拨款收入支出决算总表：收入/支出合计与总计", ("t04",), statement_rules(
-        "t04", T04_INCOME_ITEMS, ("年初财政拨款结转和结余",), ("年末财政拨款结转和结余",), ("支出/小计",) + T04_COLUMNS)),
+        "t04", T04_INCOME_ITEMS, (("年初财政拨款结转和结余", "年初结转和结余"),), (("年末财政拨款结转和结余", "年末结转和结余"),),
+        ("支出/小计",) + T04_COLUMNS)),
     Rule("T04-COLUMNS", "小计 = 一般公共预算 + 政府性基金 + 国有资本经营", ("t04",), fiscal_columns),
     Rule("T06", "基本支出：类 = Σ款；人员经费/公用经费合计", ("t06",), economic_rules),
     Rule("T09", "“三公”经费合计与公务用车小计", ("t09",), three_public),

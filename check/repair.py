@@ -1,5 +1,9 @@
 """Identity-guided repair of OCR damage, applied only with evidence and always recorded.
 
+Only what could have been misread is ever repaired: cells of text exports (made by OCR converters) and
+cells read by OCR from page images. In a text-layer PDF every printed value is what the document says:
+an identity it breaks is the document's contradiction, reported as such, never "repaired" away.
+
 A cell is repaired when at least two independent identities (different equations) give
 it the same value and that value is plausible as a misreading of what was printed:
 one of the amounts glued into the cell, the same digits with one or two misread, a
@@ -19,6 +23,7 @@ from check.equations import Equation, Ref, evaluate, solve_for, value_of
 from normalize.amounts import amount_tokens, format_amount
 from normalize.labels import nfkc
 from normalize.model import CanonicalRow, CanonicalTable, Cell
+from schemas import classification
 
 MAX_ROUNDS = 8
 RELOCATED = "relocated with a split row: "
@@ -38,13 +43,25 @@ class Repair:
     how: str
 
 
-def repair_document(tables: dict[str, CanonicalTable], extra=None) -> list[Repair]:
+def misreadable(doc, cell: Cell | None) -> bool:
+    """A text export's cell, or a cell OCR read from a page image."""
+    return doc.raw.kind == "text" or (cell is not None and cell.confidence is not None)
+
+
+def row_misreadable(doc, row: CanonicalRow) -> bool:
+    return doc.raw.kind == "text" or any(c.confidence is not None for c in row.values.values())
+
+
+def repair_document(doc, extra=None) -> list[Repair]:
     """Repair in rounds until nothing changes; `extra(tables)` adds equations beyond the catalogue (narrative)."""
+    tables = doc.tables
+    can_repair = lambda ref: ref.table in tables and (misreadable(doc, ref.cell) or (ref.cell is None and row_misreadable(doc, ref.row)))  # noqa: E731
     repairs: list[Repair] = []
-    repairs += split_merged_rows(tables)
-    repairs += repair_names(tables)
+    if doc.raw.kind == "text":
+        repairs += split_merged_rows(tables)
+        repairs += repair_names(tables)
     for _ in range(MAX_ROUNDS):
-        applied = _repair_round(tables, extra)
+        applied = _repair_round(tables, extra, can_repair)
         if not applied:
             break
         repairs += applied
@@ -59,7 +76,7 @@ def _independent(eqs: list[Equation]) -> int:
     return len({(eq.check_id, eq.total.key) for eq in eqs})
 
 
-def _repair_round(tables: dict[str, CanonicalTable], extra=None) -> list[Repair]:
+def _repair_round(tables: dict[str, CanonicalTable], extra, can_repair) -> list[Repair]:
     eqs = equations(tables) + (list(extra(tables)) if extra else [])
     by_cell: dict[tuple, list[tuple[Equation, Ref]]] = defaultdict(list)
     for eq in eqs:
@@ -76,8 +93,8 @@ def _repair_round(tables: dict[str, CanonicalTable], extra=None) -> list[Repair]
     touched: set[tuple] = set()
     for key, uses in by_cell.items():
         ref = uses[0][1]
-        if ref.table not in tables:
-            continue  # narrative statements are evidence, never repaired
+        if not can_repair(ref):
+            continue  # narrative statements and text-layer values are evidence, never repaired
         cell = ref.cell
         unreadable = cell is not None and cell.value is None and cell.problem is not None
         suspect = not unreadable and fail_count[key] >= 2
@@ -187,6 +204,8 @@ def _apply(table: CanonicalTable, ref: Ref, value: Decimal, support: list[Equati
     ids = sorted({eq.check_id for eq in support})
     cell.repair = f"repaired ({how}) from {', '.join(ids)}"
     confidence = "high" if _independent(support) >= 3 else "medium"
+    if cell.confidence is not None:
+        how += f" (OCR confidence {cell.confidence:.2f})"
     return Repair(table.id, row.side, row.code or "", row.name, ref.measure, as_read,
                   "" if value == 0 else format_amount(value), "; ".join(f"{e.check_id}: {e.description}" for e in support), confidence, how)
 
@@ -195,18 +214,23 @@ def _apply(table: CanonicalTable, ref: Ref, value: Decimal, support: list[Equati
 
 
 def repair_names(tables: dict[str, CanonicalTable]) -> list[Repair]:
-    """A name with OCR debris after it (`行政单位离退休東北单位离退休`) takes the name sibling tables print for its code."""
-    clean: dict[str, set[str]] = defaultdict(set)
+    """A name with OCR debris after it (`行政单位离退休東北单位离退休`) takes the name sibling tables (or the reference)
+    give its code."""
+    printed: dict[str, list[CanonicalRow]] = defaultdict(list)
     for table in tables.values():
         for row in table.rows:
-            if row.code and not row.code_problem:
-                clean[row.code].add(row.name)
+            if row.code:
+                printed[row.code].append(row)
     repairs = []
     for table in tables.values():
         for row in table.rows:
-            if not (row.code and row.code_problem and "row says" in row.code_problem):
+            if not row.code:
                 continue
-            names = [n for n in clean.get(row.code, ()) if row.name.startswith(n) and n != row.name]
+            subject = classification().get(row.code)
+            known = {r.name for r in printed[row.code] if r is not row} | set(subject.names if subject else ())
+            if row.name in known:
+                continue
+            names = [n for n in known if row.name.startswith(n) and n != row.name]
             if len(names) != 1:
                 continue
             repairs.append(Repair(table.id, row.side, row.code, names[0], "(name)", row.name, names[0],
@@ -258,7 +282,7 @@ def split_merged_rows(tables: dict[str, CanonicalTable]) -> list[Repair]:
 
 
 def _split_name(row: CanonicalRow, sibling_rows, codes_here):
-    if not row.code or not row.code_problem:
+    if not row.code or any(r.name == row.name for r in sibling_rows.get(row.code, []) if r is not row):
         return None
     own = next((r.name for r in sibling_rows.get(row.code, []) if row.name.startswith(r.name) and r.name != row.name), None)
     if own is None:

@@ -40,6 +40,22 @@ def _title_prefix(prefix: str) -> bool:
     return len(prefix) <= 30 and not regex.search(r"[，。；,;:：]", prefix)
 
 
+_LEADER = regex.compile(r"(?:[.．…·•]{2,}|\s{2,})\s*\d{0,4}\s*")
+CONTENTS_MINIMUM = 5  # a 目录 lists every table; fewer title lines are passing mentions
+
+
+def contents_tables(lines) -> list[str] | None:
+    """The standard tables a document's own 目录 lists, in its order (None when it prints no such list):
+    title lines with or without leader dots and page numbers (`五、一般公共预算财政拨款支出决算表 ....9`)."""
+    found: list[str] = []
+    for line in lines:
+        for part in _LEADER.split(line):
+            schema = match_title(part.strip())
+            if schema is not None and schema.id not in found:
+                found.append(schema.id)
+    return found if len(found) >= CONTENTS_MINIMUM else None
+
+
 def find_marker(text: str) -> str | None:
     """`公开01表`, `表1`, `公开表一`, `预算01表` -> the printed number as a string ('01', '1')."""
     s = squeeze(text)

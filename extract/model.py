@@ -77,3 +77,4 @@ class RawDocument:
     page_kinds: dict[int, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     other_tables: list[RawTable] = field(default_factory=list)  # tables that are not one of the nine (绩效自评表, …)
+    contents: list[str] | None = None  # the standard tables the document's own 目录 lists (None: no 目录 found)

@@ -15,6 +15,7 @@ from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import PdfminerException
 
 from extract.identify import (
+    contents_tables,
     declares_empty,
     find_department,
     find_marker,
@@ -131,6 +132,8 @@ def _extract(document, path: Path, engine: str) -> RawDocument:
             plumber.close()
     if not tables:
         raise InputError("not-juesuan", f"{path.name}: no standard 决算 table found ({page_count} pages)")
+    first_table_page = min(p for t in tables for p in t.pages)
+    contents = contents_tables(b.text for b in narrative if b.page < first_table_page)
     department = next((t.department for t in tables if t.department), None) or _department_from_cover(cover_text)
     year = find_year(cover_text) or next((find_year(b.text) for b in narrative[:40] if find_year(b.text)), None)
     return RawDocument(
@@ -145,6 +148,7 @@ def _extract(document, path: Path, engine: str) -> RawDocument:
         page_kinds=kinds,
         warnings=warnings,
         other_tables=other,
+        contents=contents,
     )
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import regex
 
-from extract.identify import declares_empty, find_department, find_marker, find_unit, find_year, match_title, split_header
+from extract.identify import contents_tables, declares_empty, find_department, find_marker, find_unit, find_year, match_title, split_header
 from extract.limits import MAX_CELL_CHARS, check_cell
 from extract.model import InputError, NarrativeBlock, RawDocument, RawRow, RawTable
 from normalize.labels import squeeze
@@ -97,6 +97,8 @@ def extract_text_export(path: Path) -> RawDocument:
             narrative.append(NarrativeBlock(tuple(s[1] for s in section), _plain(stripped), None, number))
 
     tables = _tables_from_segments(segments)
+    first_table = next((s.line for s in segments if s.rows), None)
+    listed = [s.title for s in segments if not s.rows and (first_table is None or s.line < first_table)]
     if not tables:
         raise InputError("not-juesuan", f"{path.name}: no standard 决算 table found in the text")
     meta_text = "\n".join(lines[:40])
@@ -109,6 +111,7 @@ def extract_text_export(path: Path) -> RawDocument:
         year=find_year(meta_text) or next((find_year(t.title) for t in tables if find_year(t.title)), None),
         unit=next((t.unit for t in tables if t.unit), None),
         other_tables=other,
+        contents=contents_tables(listed),
     )
 
 

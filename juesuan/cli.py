@@ -107,12 +107,12 @@ def report(out: Path = typer.Argument(..., help="An output folder written by `ju
         console.print(f"error: {summary_csv} not found (run `juesuan extract` first)")
         raise typer.Exit(2)
     table = Table(title=f"verdicts in {out}", title_justify="left")
-    for column in ("document", "department", "year", "verdict", "pass", "rounding", "fail", "repairs"):
+    for column in ("document", "department", "year", "verdict", "fail", "warn", "rounding", "pass", "repairs"):
         table.add_column(column)
     for row in read_csv(summary_csv):
-        style = {"fail": "red", "rounding": "yellow", "pass": "green"}.get(row["verdict"], "")
+        style = {"fail": "red", "warn": "yellow", "rounding": "cyan", "pass": "green"}.get(row["verdict"], "")
         table.add_row(row["doc_id"], row["department"], row["year"], f"[{style}]{row['verdict']}[/{style}]" if style else row["verdict"],
-                      row["pass"], row["rounding"], row["fail"], row["repairs"])
+                      row["fail"], row["warn"], row["rounding"], row["pass"], row["repairs"])
     out_console.print(table)
     errors = read_csv(errors_csv)
     for e in errors:
@@ -124,13 +124,12 @@ def _print_summary(summary, seconds: float) -> None:
     manifests = [r.manifest for r in summary.converted]
     checks = [m.get("checks", {}) for m in manifests]
     table = Table(title="batch summary", title_justify="left")
-    for column in ("documents", "pages", "tables found", "pass", "rounding", "fail", "repairs", "errors", "up to date", "seconds"):
+    for column in ("documents", "pages", "tables found", "fail", "warn", "rounding", "pass", "repairs", "errors", "up to date", "seconds"):
         table.add_column(column, justify="right")
     table.add_row(
         str(len(summary.results)), str(sum(m.get("pages") or 0 for m in manifests)),
         str(sum(1 for m in manifests for t in m["tables"].values() if t["found"])),
-        str(sum(c.get("pass", 0) for c in checks)), str(sum(c.get("rounding", 0) for c in checks)),
-        str(sum(c.get("fail", 0) for c in checks)), str(sum(c.get("repairs", 0) for c in checks)),
+        *(str(sum(c.get(s, 0) for c in checks)) for s in ("fail", "warn", "rounding", "pass", "repairs")),
         str(len(summary.failed)), str(len(summary.skipped)), f"{seconds:.1f}",
     )
     out_console.print(table)
@@ -140,8 +139,8 @@ def _print_summary(summary, seconds: float) -> None:
 def _verdict_line(result: Result) -> str:
     checks = result.manifest.get("checks", {})
     return (
-        f"{printable(result.source.name)}: {checks.get('verdict', '?')} — {checks.get('pass', 0)} pass, {checks.get('rounding', 0)} rounding, "
-        f"{checks.get('fail', 0)} fail, {checks.get('repairs', 0)} repairs"
+        f"{printable(result.source.name)}: {checks.get('verdict', '?')} — {checks.get('fail', 0)} fail, {checks.get('warn', 0)} warn, "
+        f"{checks.get('rounding', 0)} rounding, {checks.get('pass', 0)} pass, {checks.get('repairs', 0)} repairs"
     )
 
 

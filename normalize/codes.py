@@ -3,11 +3,16 @@
 A code is resolved in this order:
 1. the digits as printed, joined (`201329 9` -> 2013299; `201 | 06 | 01` -> 2010601;
    a column holding the whole code, `201 | 2013750 |` -> 2013750);
-2. when that is not a valid code carrying the row's name, the code whose name is the
-   row's name (in the same document's other tables first, then in the reference list),
-   under the current 类/款, and consistent with the printed digits (`206090` + 重点研发计划
-   -> 2060902; `3010` + 基本工资 -> 30101; `201 | 1329 | 99` + 其他组织事务支出 -> 2013299).
-Anything else is left unresolved and reported, never guessed.
+2. a well-formed code (3/5/7 digits) is kept as printed, whether or not the reference knows it
+   or names it so (the reference may lack it): only where the document could have been misread
+   (a text export, an OCR'd page) may a code the row's name contradicts become the same-length
+   code that sibling tables print under that name, one or two digits apart;
+3. a malformed code (split, truncated, spread over columns) becomes the code whose name is the
+   row's name (in the same document's other tables first, then in the reference list), under
+   the current 类/款, consistent with the printed digits and never shorter than them
+   (`206090` + 重点研发计划 -> 2060902; `3010` + 基本工资 -> 30101).
+Anything else is left unresolved and reported, never guessed. Every code not read as printed is
+listed with the repairs.
 """
 from __future__ import annotations
 
@@ -25,7 +30,7 @@ ECONOMIC_LENGTHS = (3, 5)
 @dataclass(frozen=True)
 class CodeResolution:
     code: str | None
-    how: str  # "read", "joined", "from-name", "unresolved", "none"
+    how: str  # "read", "joined" (from irregular fragments), "from-name", "unresolved", "none"
     problem: str | None = None
 
 
@@ -37,6 +42,7 @@ class CodeContext:
     lei: str | None = None
     kuan: str | None = None
     sibling_names: dict[str, set[str]] = field(default_factory=dict)  # name -> codes read cleanly elsewhere in the document
+    misreadable: bool = True  # a text export or OCR: printed digits may be misread
 
     def advance(self, code: str) -> None:
         if len(code) == 3:
@@ -91,27 +97,39 @@ def resolve_code(cells: list[str], name: str, context: CodeContext) -> CodeResol
     reference = classification()
     parts = digit_parts(cells)
     joined = join_parts(parts, context.kind)
-    how = "read" if len(parts) <= 1 and (not cells or "".join(cells).strip().isdigit()) else "joined"
+    how = "read" if _as_printed(cells, parts) else "joined"
     if joined and valid_shape(joined, context.kind):
         subject = reference.get(joined)
         known_here = joined in context.sibling_names.get(normalize_name(name), set())
-        if known_here or (subject is not None and names_match(name, subject)):
+        if known_here or (subject is not None and names_match(name, subject)) or not context.misreadable:
             return CodeResolution(joined, how)
+        misread = {c for c in _codes_by_name(name, joined, parts, context) if _one_or_two_digits_apart(c, joined)}
+        if len(misread) == 1:
+            return CodeResolution(misread.pop(), "from-name")
+        return CodeResolution(joined, how)
     by_name = _codes_by_name(name, joined, parts, context)
     if len(by_name) == 1:
         code = by_name.pop()
         return CodeResolution(code, "read" if code == joined and how == "read" else "from-name")
-    if joined and valid_shape(joined, context.kind):
-        subject = reference.get(joined)
-        if subject is None:
-            return CodeResolution(joined, how, problem=f"{joined} is not in the reference list")
-        return CodeResolution(joined, how, problem=f"{joined} is {subject.name} in the reference list, row says {name}")
     if not joined:
         if len(by_name) > 1:
             return CodeResolution(None, "unresolved", problem=f"no code printed; name fits {sorted(by_name)}")
         return CodeResolution(None, "none")
     detail = f"; name fits {sorted(by_name)}" if by_name else ""
     return CodeResolution(None, "unresolved", problem=f"code {' '.join(c.strip() for c in cells if c.strip())!r} is incomplete{detail}")
+
+
+def _as_printed(cells: list[str], parts: list[str]) -> bool:
+    """One cell holding the code, or 类 | 款 | 项 columns split where the code splits (`201 | 06 | 01`,
+    `201 | 20106 | 2010601`): read as printed, not pieced together from fragments."""
+    if len(parts) <= 1:
+        return not cells or "".join(cells).strip().isdigit()
+    head = parts[0]
+    return len(head) == 3 and all(len(p) == 2 or p.startswith(head) for p in parts[1:])
+
+
+def _one_or_two_digits_apart(a: str, b: str) -> bool:
+    return len(a) == len(b) and 0 < sum(x != y for x, y in zip(a, b)) <= 2
 
 
 def _codes_by_name(name: str, joined: str, parts: list[str], context: CodeContext) -> set[str]:
@@ -149,6 +167,8 @@ def _consistent(code: str, joined: str, parts: list[str]) -> bool:
     if not parts:
         return True
     raw = "".join(parts)
+    if len(code) < len(joined):
+        return False  # a 项's printed code never names its 款 (2120201 城乡社区规划与管理 is not 21202)
     return code.startswith(joined) or code.startswith(raw) or _is_subsequence(code, raw)
 
 

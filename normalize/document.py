@@ -64,7 +64,7 @@ def normalize_document(raw: RawDocument) -> NormalizedDocument:
         table = canonicalize(raw_table)
         limit_decimals(table, table.unit or raw.unit)
         doc.tables[raw_table.table_id] = table
-    resolve_codes(doc.tables.values())
+    resolve_codes(doc.tables.values(), misreadable=lambda table: raw.kind == "text" or any(c.confidence is not None for _, _, c in table.cells()))
     doc.paragraphs = build_paragraphs(raw.narrative)
     doc.items = narrative_items(doc.paragraphs, doc.tables)
     doc.figures = all_figures(doc.paragraphs)
@@ -90,18 +90,18 @@ def clean_raw_text(raw: RawDocument) -> dict[str, int]:
     return counts
 
 
-def resolve_codes(tables) -> None:
+def resolve_codes(tables, misreadable=lambda table: True) -> None:
     """Resolve every coded row, using names read cleanly in sibling tables as first evidence."""
     coded = [t for t in tables if t.schema.layout in ("coded", "economic")]
     siblings: dict[str, dict[str, set[str]]] = {"function": {}, "economic": {}}
     for table in coded:
         kind = _kind(table)
-        for row, resolution in _walk(table, CodeContext(kind=kind)):
+        for row, resolution in _walk(table, CodeContext(kind=kind, misreadable=misreadable(table))):
             if resolution.code and resolution.how in ("read", "joined") and not resolution.problem:
                 siblings[kind].setdefault(row.name, set()).add(resolution.code)
     for table in coded:
         kind = _kind(table)
-        for row, resolution in _walk(table, CodeContext(kind=kind, sibling_names=siblings[kind])):
+        for row, resolution in _walk(table, CodeContext(kind=kind, sibling_names=siblings[kind], misreadable=misreadable(table))):
             row.code = resolution.code
             row.code_how = resolution.how
             row.code_problem = resolution.problem
@@ -115,7 +115,7 @@ def _kind(table: CanonicalTable) -> str:
 def _walk(table: CanonicalTable, context: CodeContext):
     contexts = {}
     for row in table.rows:
-        ctx = contexts.setdefault(row.block, CodeContext(kind=context.kind, sibling_names=context.sibling_names))
+        ctx = contexts.setdefault(row.block, CodeContext(kind=context.kind, sibling_names=context.sibling_names, misreadable=context.misreadable))
         if row.name in TOTAL_NAMES or row.name.endswith("经费合计"):
             yield row, CodeResolution(None, "none")
             continue

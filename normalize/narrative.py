@@ -1,7 +1,7 @@
 """Figures the 说明 states plainly (totals, splits, 三公), each with the sentence and page it came from."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import regex
@@ -23,20 +23,22 @@ def _sentence(text: str, start: int, end: int) -> str:
 class RateStatement:
     """`年初预算为A万元，支出决算为B万元，完成年初预算的P%`: a stated completion rate and its parts."""
 
-    base: str  # 年初 / 全年
-    budget: Decimal
+    base: str  # the budget the rate says it is against: 年初 / 全年
+    budget: Decimal | None  # that budget, when the sentence states it
     actual: Decimal
     rate: Decimal
     rate_printed: str
     sentence: str
     page: int | None
     line: int | None
+    budgets: dict[str, Decimal] = field(default_factory=dict)  # every budget the sentence states: 年初 / 全年
 
 
 _RATE = regex.compile(
     r"(年初|全年)预算(?:数)?为[_\s]*" + NUMBER + r"[_\s]*万元[^。；]{0,40}?(?:支出)?决算(?:数)?为[_\s]*" + NUMBER
-    + r"[_\s]*万元[,，;；]?\s*完成(年初|全年)预算(?:数)?的[_\s]*" + NUMBER + r"[_\s-]*%"
+    + r"[_\s]*万元[,，;；]?\s*完成(年初|全年)?预算(?:数)?的[_\s]*" + NUMBER + r"[_\s-]*%"
 )
+_BUDGET = regex.compile(r"(年初|全年)预算(?:数)?为[_\s]*" + NUMBER + r"[_\s]*万元")
 
 
 def rate_statements(paragraphs) -> list[RateStatement]:
@@ -46,11 +48,14 @@ def rate_statements(paragraphs) -> list[RateStatement]:
             continue
         text = _clean(p.text)
         for m in _RATE.finditer(text):
-            budget, actual, rate = (_decimal(m.group(i)) for i in (2, 3, 5))
-            if budget is None or actual is None or rate is None:
+            actual, rate = _decimal(m.group(3)), _decimal(m.group(5))
+            budgets = {b.group(1): _decimal(b.group(2)) for b in _BUDGET.finditer(m.group())}
+            budgets = {k: v for k, v in budgets.items() if v is not None}
+            base = m.group(4) or m.group(1)
+            if actual is None or rate is None or not budgets:
                 continue
-            found.append(RateStatement(m.group(1), budget, actual, rate, m.group(5), _sentence(text, m.start(), m.end()),
-                                       p.page, p.lines[0] if p.lines else None))
+            found.append(RateStatement(base, budgets.get(base), actual, rate, m.group(5), _sentence(text, m.start(), m.end()),
+                                       p.page, p.lines[0] if p.lines else None, budgets))
     return found
 
 
@@ -292,9 +297,58 @@ def _decimal(text: str) -> Decimal | None:
 
 
 def _clean(text: str) -> str:
-    """Template underscores, spaced digits and a percent sign split from its number undone."""
+    """Template underscores, spaced digits and a percent sign split from its number undone; a dash that OCR read
+    from a template's underline around a number (`为 -340_万元`, `的-33.87-%`) is not a minus sign."""
     text = regex.sub(r"\\([_*])", r"\1", text)
+    text = regex.sub(r"(?<![\d)）])-(?=\d[\d,，.．]*\s*[_-])", "", text)
     text = regex.sub(r"(?<=\d)\s*([.．])\s*(?=\d)", r"\1", text)
     text = regex.sub(r"(?<=\d)\s+(?=%|万元)", "", text)
     text = regex.sub(r"_+", "", text)
     return regex.sub(r"\s+", "", nfkc(text))
+
+
+# ---------------------------------------------------------------- wording that compares two numbers of its sentence
+
+UP, DOWN, SAME = "up", "down", "same"
+_WORD_DIRECTION = {"大于": UP, "高于": UP, "超过": UP, "增加": UP, "增长": UP, "上升": UP, "小于": DOWN, "低于": DOWN,
+                   "减少": DOWN, "下降": DOWN, "降低": DOWN, "等于": SAME, "持平": SAME}
+_ACTUAL = regex.compile(r"(?:支出)?决算(?:数)?为[_\s]*" + NUMBER + r"[_\s]*万元")
+_VERSUS_BUDGET = regex.compile(r"决算数?(?:与(年初|全年)?预算数?)?(大于|小于|等于|持平|高于|低于)(年初|全年)?(?:预算数?)?")
+_CHANGE_PAIR = regex.compile(r"(增加|减少|增长|下降|上升|降低)" + NUMBER + r"万元[,，、]?\s*(增长|下降|增加|减少|上升|降低)" + NUMBER + r"%")
+
+
+@dataclass
+class Comparison:
+    """A sentence's words about how two of its numbers compare, and those numbers."""
+
+    kind: str  # "决算/预算" (words vs the budget and the actual of the sentence) or "变动" (amount and rate of a change)
+    words: tuple[str, ...]
+    stated: tuple[Decimal, ...]
+    sentence: str
+    page: int | None
+    line: int | None
+
+
+def comparisons(paragraphs) -> list[Comparison]:
+    found = []
+    for p in paragraphs:
+        if p.heading:
+            continue
+        text = _clean(p.text)
+        place = (p.page, p.lines[0] if p.lines else None)
+        for m in _VERSUS_BUDGET.finditer(text):
+            sentence = _sentence(text, m.start(), m.end())
+            budgets = {b.group(1): _decimal(b.group(2)) for b in _BUDGET.finditer(sentence)}
+            base = m.group(1) or m.group(3)
+            budget = budgets.get(base) if base else next(iter(budgets.values()), None)
+            actual = _ACTUAL.search(sentence)
+            if budget is not None and actual:
+                found.append(Comparison("决算/预算", (m.group(2),), (budget, _decimal(actual.group(1))), sentence, *place))
+        for m in _CHANGE_PAIR.finditer(text):
+            amount, rate = _decimal(m.group(2)), _decimal(m.group(4))
+            found.append(Comparison("变动", (m.group(1), m.group(3)), (amount, rate), _sentence(text, m.start(), m.end()), *place))
+    return found
+
+
+def direction_of(word: str) -> str:
+    return _WORD_DIRECTION[word]

@@ -50,6 +50,8 @@ class Evaluation:
     score: Decimal | None
     total: Decimal | None
     filled: str
+    weight: Decimal | None = None  # the points budget execution is worth (`得分(20分*执行率)`, `分值`)
+    indicators_by_header: bool = False  # every indicator row read under its header's columns (not guessed from the right)
     pages: list[int] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
 
@@ -91,8 +93,10 @@ def parse_one(table: RawTable) -> Evaluation:
     project = _after_label(rows, r"项目\W*名称") or _project_from_title(title)
     governing = _after_label(rows, r"主管\W*部门", stop=r"项目实施单位|实施单位")
     implementer = _after_label(rows, r"(?:项目)?实施单位")
+    indicators, by_header = _indicators(rows)
     budget, spent, rate, score = _execution(rows)
-    total = _after_number(rows, r"^总分")
+    weight = _execution_weight(rows)
+    total = _total_score(rows)
     filled = regex.search(r"填报日期\s*[:：]?\s*([\d年月日.\s]+)", nfkc(caption))
     unit = regex.search(r"单位名称\s*[:：]\s*(\S+)", nfkc(caption))
     return Evaluation(
@@ -101,10 +105,11 @@ def parse_one(table: RawTable) -> Evaluation:
         project=("部门整体" if department_wide and not project else project) or "",
         department=governing or (unit.group(1) if unit else ""),
         implementer=implementer or (unit.group(1) if unit else ""),
-        budget=budget, spent=spent, rate=rate, score=score, total=total,
+        budget=budget, spent=spent, rate=rate, score=score, total=total, weight=weight,
         filled=regex.sub(r"\s", "", filled.group(1)).strip(".") if filled else "",
         pages=sorted({r.page for r in table.rows if r.page}),
-        indicators=_indicators(rows),
+        indicators=indicators,
+        indicators_by_header=by_header,
     )
 
 
@@ -125,14 +130,14 @@ def _after_label(rows, label: str, stop: str | None = None) -> str | None:
     return None
 
 
-def _after_number(rows, label: str) -> Decimal | None:
+def _total_score(rows) -> Decimal | None:
+    """The 总分 row's score: its last number (a row printing 分值 100 then 得分 98 means 98)."""
     for row in rows:
         cells = [squeeze(c) for c in row if squeeze(c)]
-        if cells and regex.search(label, cells[0]):
-            for cell in cells[1:]:
-                value = _num(cell)
-                if value is not None:
-                    return value
+        if cells and cells[0].startswith("总分"):
+            numbers = [v for v in map(_num, cells[1:]) if v is not None]
+            if numbers:
+                return numbers[-1]
     return None
 
 
@@ -158,6 +163,25 @@ def _execution(rows):
                 score = numbers[percent + 1] if percent + 1 < len(numbers) else None
                 return budget, spent, numbers[percent], score
     return None, None, None, None
+
+
+_WEIGHT_IN_LABEL = regex.compile(r"(\d+(?:\.\d+)?)\s*分\s*[*×xX＊]\s*执行率")
+
+
+def _execution_weight(rows) -> Decimal | None:
+    """What budget execution is worth: `(20分*执行率)` in the header, or the 分值 under `分值`."""
+    for i, row in enumerate(rows):
+        text = _row_text(row)
+        if "预算数" not in text or "执行数" not in text:
+            continue
+        m = _WEIGHT_IN_LABEL.search(nfkc(" ".join(row)))
+        if m:
+            return Decimal(m.group(1))
+        column = _columns(row, {"weight": ("分值",)}).get("weight")
+        data = rows[i + 1] if i + 1 < len(rows) else []
+        if column is not None and column < len(data):
+            return _num(data[column])
+    return None
 
 
 def _consistent(budget, spent, rate) -> bool:
@@ -195,15 +219,19 @@ def _columns(header: list[str], wanted: dict) -> dict[str, int]:
     return found
 
 
-def _indicators(rows) -> list[Indicator]:
+def _indicators(rows) -> tuple[list[Indicator], bool]:
+    """The indicators, and whether they were read under the header's columns."""
     start = next((i for i, r in enumerate(rows) if "三级指标" in _row_text(r)), None)
     if start is None:
-        return []
+        return [], False
     columns = _columns(rows[start], INDICATOR_COLUMNS)
-    aligned = [r for r in rows[start + 1 :] if len(r) == len(rows[start])]
-    if {"level3", "target", "actual", "score"} <= set(columns) and len(aligned) >= len(rows[start + 1 :]) * 0.8:
-        return _aligned_indicators(rows[start + 1 :], columns)
-    return _ragged_indicators(rows[start + 1 :])
+    body = rows[start + 1 :]
+    aligned = [r for r in body if len(r) == len(rows[start])]
+    if {"level3", "target", "actual", "score"} <= set(columns) and len(aligned) == len(body):
+        return _aligned_indicators(body, columns), True
+    if {"level3", "target", "actual", "score"} <= set(columns) and len(aligned) >= len(body) * 0.8:
+        return _aligned_indicators(body, columns), False
+    return _ragged_indicators(body), False
 
 
 def _aligned_indicators(rows, columns) -> list[Indicator]:

@@ -308,11 +308,12 @@ def _two_sided(raw: RawTable, table: CanonicalTable) -> None:
                 if values:
                     _drop(table, row, f"{side} values without an item")
                 continue
+            # A name printed again under a carry-over row (年初结转和结余 / 一般公共预算财政拨款 …) is that row's part.
             if name in seen[side] and side in last_plain:
                 name = f"{last_plain[side]}/{name}"
-            seen[side].add(name)
-            if normalize_name(printed) == squeeze(printed):
+            elif normalize_name(printed) == squeeze(printed):
                 last_plain[side] = name
+            seen[side].add(name)
             table.rows.append(
                 CanonicalRow(
                     side=side,

@@ -40,6 +40,11 @@ class TableSchema:
     signature_all: tuple[str, ...] = ()
     signature_none: tuple[str, ...] = ()
     groups: tuple[Measure, ...] = ()
+    since: int | None = None
+    required_rows: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (side, names): one of the names must be a row
+
+    def in_template(self, year: int | None) -> bool:
+        return self.since is None or year is None or year >= self.since
 
     @property
     def number(self) -> int:
@@ -134,6 +139,11 @@ class ReferenceVerdict:
 REFERENCE_STATUSES = ("known", "unknown-code", "name-differs", "not-valid-in-year")
 
 
+def _required_row(text: str) -> tuple[str, tuple[str, ...]]:
+    side, _, names = text.partition(":")
+    return side, tuple(names.split("|"))
+
+
 def _measure(raw: dict) -> Measure:
     return Measure(id=raw["id"], aliases=tuple(raw.get("aliases", [raw["id"]])), side=raw.get("side"))
 
@@ -156,6 +166,8 @@ def table_schemas() -> tuple[TableSchema, ...]:
                 signature_all=tuple(sig.get("all", [])),
                 signature_none=tuple(sig.get("none", [])),
                 groups=tuple(_measure(g) for g in t.get("groups", [])),
+                since=t.get("since"),
+                required_rows=tuple(_required_row(r) for r in t.get("required_rows", [])),
             )
         )
     return tuple(schemas)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+DEPARTMENT = "江城市数据局"  # a name, not a template placeholder such as 某某局
 VALUES: dict[str, str] = {
     # t01 收入支出决算总表
     "t01.一般公共预算财政拨款收入": "100.00", "t01.政府性基金预算财政拨款收入": "20.00", "t01.其他收入": "5.00",
@@ -51,12 +52,12 @@ CLASS_LINES = [("201", "一、一般公共服务支出"), ("212", "十一、城�
 def build(overrides: dict[str, str] | None = None, drop_tables: tuple[str, ...] = (), extra_rows: dict[str, list[str]] | None = None) -> str:
     v = {**VALUES, **(overrides or {})}
     extra_rows = extra_rows or {}
-    out = ["# 某某局2024年度部门决算", ""]
+    out = [f"# {DEPARTMENT}2024年度部门决算", ""]
 
     def table(tid, title, header, rows):
         if tid in drop_tables:
             return
-        out.extend([f"## 2024年度{title}", "", "部门:某某局", "", f"公开 {tid[1:]} 表 单位:万元", ""])
+        out.extend([f"## 2024年度{title}", "", f"部门:{DEPARTMENT}", "", f"公开 {tid[1:]} 表 单位:万元", ""])
         out.extend("\t".join(h) for h in header)
         out.extend(rows + extra_rows.get(tid, []))
         out.append("")

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import ROOT, read_csv
-from synthetic import build
+from synthetic import DEPARTMENT, build
 from write.cells import neutralise, restore
 
 FORMULA = '=HYPERLINK("http://example.com","点击")'
@@ -35,7 +35,7 @@ def hostile_batch(tmp_path_factory):
     """A consistent document whose names carry a formula, a BEL, a zero-width space and a bidi mark, and whose
     amounts carry footnote markers."""
     text = build()
-    text = text.replace("部门:某某局", f"部门:{FORMULA}", 1)
+    text = text.replace(f"部门:{DEPARTMENT}", f"部门:{FORMULA}", 1)
     text = text.replace("2010601\t行政运行", "2010601\t@行政运行", 1)
     text = text.replace("2120803\t城市建设支出", "2120803\t城市建设\x07支出", 1)
     text = text.replace("2210201\t住房公积金", "2210201\t住房\u200b公积金\u202e", 1)

@@ -53,7 +53,7 @@ def read_csv(path: Path) -> list[dict]:
         return [{k: restore(v) if isinstance(v, str) else v for k, v in row.items()} for row in csv.DictReader(f)]
 
 
-SUMMARY_COLUMNS = ["doc_id", "file", "department", "year", "verdict", "pass", "rounding", "fail", "skipped", "repairs", "output"]
+SUMMARY_COLUMNS = ["doc_id", "file", "department", "year", "verdict", "fail", "warn", "rounding", "pass", "skipped", "repairs", "output"]
 
 
 def _read_manifest(folder: Path) -> dict | None:
@@ -91,7 +91,7 @@ def build_batch_outputs(out: Path, formats: set[str]) -> list[str]:
         documents.append(doc)
         counts = manifest.get("checks", {})
         summary.append({"doc_id": doc["doc_id"], "file": doc["source"], "department": doc["department"], "year": doc["year"],
-                        "output": doc["folder"], **{k: counts.get(k) for k in SUMMARY_COLUMNS[4:10]}})
+                        "output": doc["folder"], **{k: counts.get(k) for k in SUMMARY_COLUMNS[4:11]}})
         prefix = {k: doc[k] for k in DOC_COLUMNS}
         for row in read_csv(folder / "facts.csv"):
             row.pop("doc_id", None)
@@ -211,7 +211,7 @@ def _write_workbook(path: Path, database: Path, documents, checks, repairs) -> N
 
 FIELD_TYPES = {"value": "number", "page": "integer", "line": "integer", "repaired": "boolean", "year": "integer",
                "expected": "number", "actual": "number", "difference": "number", "pass": "integer", "rounding": "integer",
-               "fail": "integer", "skipped": "integer", "repairs": "integer"}
+               "fail": "integer", "warn": "integer", "skipped": "integer", "repairs": "integer"}
 
 
 def _fields(columns: list[str], amounts: set[str] = frozenset()) -> list[dict]:
