@@ -40,8 +40,9 @@ def check_document(doc: NormalizedDocument, repair: bool = True) -> CheckReport:
     report.has_values = any(c.value is not None for t in doc.tables.values() for _, _, c in t.cells())
     first = first_figures(doc.figures)
     report.figures = list(first.values())
+    report.repairs = code_completions(doc)
     if repair:
-        report.repairs = repair_document(doc, extra=lambda tables: narrative.narrative_equations(doc, report.figures))
+        report.repairs += repair_document(doc, extra=lambda tables: narrative.narrative_equations(doc, report.figures))
     for eq in equations(doc.tables) + narrative.narrative_equations(doc, report.figures):
         report.results.append(_row(evaluate(eq)))
     report.results += narrative.figures_without_table_value(doc, report.figures)
@@ -57,6 +58,20 @@ def check_document(doc: NormalizedDocument, repair: bool = True) -> CheckReport:
             report.results.append(finding(rule.id, rule.description, ",".join(rule.tables), "", "skipped", reason))
     report.results.sort(key=lambda r: (STATUS_ORDER[r["status"]], r["category"], r["check_id"]))
     return report
+
+
+def code_completions(doc: NormalizedDocument) -> list[Repair]:
+    """Every code not read as printed: joined from fragments OCR split, or completed from the row's name."""
+    out = []
+    for table in doc.tables.values():
+        for row in table.rows:
+            if row.code_how not in ("joined", "from-name"):
+                continue
+            how = "code joined from split fragments" if row.code_how == "joined" else "code completed from the row's name"
+            out.append(Repair(table.id, row.side, row.code or "", row.name, "(code)", " | ".join(row.code_cells), row.code or "",
+                              "the name's code in sibling tables or the 政府收支分类科目" if row.code_how == "from-name" else "the printed digits",
+                              "medium", how))
+    return out
 
 
 def _row(ev: Evaluation) -> dict:

@@ -97,7 +97,7 @@ def resolve_code(cells: list[str], name: str, context: CodeContext) -> CodeResol
     reference = classification()
     parts = digit_parts(cells)
     joined = join_parts(parts, context.kind)
-    how = "read" if _as_printed(cells, parts) else "joined"
+    how = "read" if _as_printed(cells, parts, wrapped_ok=not context.misreadable) else "joined"
     if joined and valid_shape(joined, context.kind):
         subject = reference.get(joined)
         known_here = joined in context.sibling_names.get(normalize_name(name), set())
@@ -119,11 +119,13 @@ def resolve_code(cells: list[str], name: str, context: CodeContext) -> CodeResol
     return CodeResolution(None, "unresolved", problem=f"code {' '.join(c.strip() for c in cells if c.strip())!r} is incomplete{detail}")
 
 
-def _as_printed(cells: list[str], parts: list[str]) -> bool:
+def _as_printed(cells: list[str], parts: list[str], wrapped_ok: bool) -> bool:
     """One cell holding the code, or 类 | 款 | 项 columns split where the code splits (`201 | 06 | 01`,
-    `201 | 20106 | 2010601`): read as printed, not pieced together from fragments."""
+    `201 | 20106 | 2010601`): read as printed, not pieced together from fragments. A code a text layer wraps
+    inside its cell (`201329⏎9`) is printed so; the same space in an OCR export is damage."""
     if len(parts) <= 1:
-        return not cells or "".join(cells).strip().isdigit()
+        text = "".join(cells).strip()
+        return not cells or text.isdigit() or (wrapped_ok and "".join(text.split()).isdigit())
     head = parts[0]
     return len(head) == 3 and all(len(p) == 2 or p.startswith(head) for p in parts[1:])
 

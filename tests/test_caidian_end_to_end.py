@@ -96,7 +96,10 @@ def test_cli_writes_every_output_atomically(tmp_path):
     assert manifest["junk_rows"]["count"] >= 3
     assert manifest["unreadable"] == []  # every unreadable cell was repaired with evidence
     repairs = read_csv(folder / "repairs.csv")
-    assert {r["table"] for r in repairs} == {"t03", "t06"} and all(r["identities"] for r in repairs)
+    value_repairs = [r for r in repairs if r["measure"] != "(code)"]
+    assert {r["table"] for r in value_repairs} == {"t03", "t06"} and all(r["identities"] for r in repairs)
+    split = next(r for r in repairs if r["as_read"] == "201329 9")  # every code not read as printed is listed
+    assert (split["measure"], split["repaired"], split["how"]) == ("(code)", "2013299", "code joined from split fragments")
     assert {"check_id", "status", "expected", "actual", "difference"} <= set(read_csv(folder / "checks.csv")[0])
     assert "Verdict" in (folder / "report.md").read_text(encoding="utf-8")
     assert any(f["repaired"] == "true" for f in facts)
@@ -109,7 +112,7 @@ def test_cli_no_repair_lists_unreadable_cells(tmp_path):
     subprocess.run([sys.executable, "-m", "juesuan.cli", "extract", str(CAIDIAN), "--out", str(out), "--no-repair", "--quiet"], check=True, cwd=ROOT)
     manifest = json.loads((out / "caidian" / "caidian_2024" / "manifest.json").read_text(encoding="utf-8"))
     assert "t03" in {p["table"] for p in manifest["unreadable"]}
-    assert read_csv(out / "caidian" / "caidian_2024" / "repairs.csv") == []
+    assert [r for r in read_csv(out / "caidian" / "caidian_2024" / "repairs.csv") if r["measure"] != "(code)"] == []
 
 
 def test_parquet_keeps_decimals_and_strings(tmp_path):
@@ -152,6 +155,6 @@ def test_no_repair_leaves_the_damage_flagged(caidian_expected):
 
     doc = normalize_document(extract_text_export(CAIDIAN))
     report = check_document(doc, repair=False)
-    assert report.repairs == []
+    assert [r for r in report.repairs if r.measure != "(code)"] == []  # codes are still read through their names, and listed
     assert any(r["status"] == "fail" and r["check_id"].startswith(("T-", "ROW-")) for r in report.results)
     assert any(r["status"] == "skipped" and "unreadable" in r["reason"] for r in report.results)
