@@ -7,6 +7,7 @@ from decimal import Decimal
 from check.catalogue import total_row
 from check.equations import Equation, Ref
 from check.results import finding
+from extract.model import OCR_CELL_READABLE
 from normalize.amounts import decimals, format_amount
 from normalize.document import NormalizedDocument
 from normalize.model import CanonicalRow, Cell
@@ -35,6 +36,19 @@ SHARES = {
 }
 INCOME_PARTS = ("财政拨款收入", "上级补助收入", "事业收入", "经营收入", "附属单位上缴收入", "其他收入")
 SPENDING_PARTS = ("基本支出", "项目支出", "上缴上级支出", "经营支出", "对附属单位补助支出")
+
+
+def doubtful(confidence: float | None) -> bool:
+    """Read by OCR below the confidence a value needs."""
+    return confidence is not None and confidence < OCR_CELL_READABLE
+
+
+def soften(row: dict, confidence: float | None) -> dict:
+    """A contradiction found in a sentence OCR could not read safely may be OCR's: a warning that says so."""
+    if row["status"] == "fail" and doubtful(confidence):
+        row["status"] = "warn"
+        row["reason"] = "; ".join(filter(None, [row["reason"], f"the sentence was read by OCR with confidence {confidence:.2f}: check the page"]))
+    return row
 
 
 def percent_status(stated: Decimal, computed: Decimal) -> str:
@@ -66,7 +80,7 @@ def narrative_equations(doc: NormalizedDocument, figures: list[StatedFigure]) ->
         if row is None or not _has_values(table):
             continue
         said = CanonicalRow(side="", name=figure.subject, page=figure.page, line=figure.line)
-        said.values["金额"] = Cell(figure.value, format_amount(figure.value), figure.page, figure.line)
+        said.values["金额"] = Cell(figure.value, format_amount(figure.value), figure.page, figure.line, confidence=figure.confidence)
         eqs.append(Equation(f"N-{table.id.upper()}", f"说明所述{figure.subject}与表一致：{figure.sentence[:60]}", Ref.of(table, row, measure),
                             [(1, Ref(NARRATIVE_TABLE, said, "金额", id(said)))]))
     return eqs
@@ -83,8 +97,9 @@ def figures_without_table_value(doc: NormalizedDocument, figures: list[StatedFig
         if table is not None and row is not None and _has_values(table):
             continue  # compared by narrative_equations
         where = f"table {tid} not found" if table is None else (f"table {tid} holds no values" if not _has_values(table) else f"{tid} has no such row")
-        out.append(finding(f"N-{tid.upper()}", f"说明所述{figure.subject}与表一致：{figure.sentence[:60]}", f"{tid},说明", figure.subject,
-                           "fail", f"说明 states {format_amount(figure.value)} but {where}", str(figure.page or ""), expected=figure.value))
+        out.append(soften(finding(f"N-{tid.upper()}", f"说明所述{figure.subject}与表一致：{figure.sentence[:60]}", f"{tid},说明", figure.subject,
+                                  "fail", f"说明 states {format_amount(figure.value)} but {where}", str(figure.page or ""), expected=figure.value),
+                          figure.confidence))
     return out
 
 
@@ -119,8 +134,8 @@ def stated_rates(doc: NormalizedDocument) -> list[dict]:
             elif st.actual and percent_status(st.rate, st.budget / st.actual * 100) != "fail":
                 reason = "the rate printed is 预算 ÷ 决算 (inverted)"
         places = max(decimals(st.rate), 2)
-        out.append(finding("N-RATE", description, "说明", keys, status, reason, page, expected=f"{computed:.{places}f}", actual=st.rate,
-                           difference=f"{st.rate - computed:.{places}f}"))
+        out.append(soften(finding("N-RATE", description, "说明", keys, status, reason, page, expected=f"{computed:.{places}f}", actual=st.rate,
+                                  difference=f"{st.rate - computed:.{places}f}"), st.confidence))
     return out
 
 
@@ -141,13 +156,13 @@ def item_statements(doc: NormalizedDocument) -> list[dict]:
         cell = row.values.get(measure) if row else None
         if cell is None or cell.value is None:
             status = "fail" if item.actual else "pass"
-            out.append(finding("N-ITEM", description, f"说明,{tid}", item.code, status, f"{tid} has no {measure} for {item.code}" if status == "fail" else "",
-                               str(item.page or ""), expected=item.actual))
+            out.append(soften(finding("N-ITEM", description, f"说明,{tid}", item.code, status, f"{tid} has no {measure} for {item.code}" if status == "fail" else "",
+                                      str(item.page or ""), expected=item.actual), item.confidence))
             continue
         difference = cell.value - item.actual
         status = "pass" if difference == 0 else ("rounding" if abs(difference) <= Decimal("0.01") else "fail")
-        out.append(finding("N-ITEM", description, f"说明,{tid}", item.code, status, "", ",".join(str(p) for p in (row.page, item.page) if p),
-                           expected=item.actual, actual=cell.value, difference=difference, cells=_cell_key(tid, row, measure)))
+        out.append(soften(finding("N-ITEM", description, f"说明,{tid}", item.code, status, "", ",".join(str(p) for p in (row.page, item.page) if p),
+                                  expected=item.actual, actual=cell.value, difference=difference, cells=_cell_key(tid, row, measure)), item.confidence))
     return out
 
 
@@ -168,16 +183,16 @@ def class_shares(doc: NormalizedDocument) -> list[dict]:
         page = str(figure.page or "")
         if cell is None or cell.value is None:
             status = "fail" if figure.value else "pass"
-            out.append(finding("N-CLASS", f"说明所述{name}与t05类一致", "说明,t05", name, status, "t05 has no such 类 with a 小计" if status == "fail" else "",
-                               page, expected=figure.value))
+            out.append(soften(finding("N-CLASS", f"说明所述{name}与t05类一致", "说明,t05", name, status,
+                                      "t05 has no such 类 with a 小计" if status == "fail" else "", page, expected=figure.value), figure.confidence))
             continue
         difference = cell.value - figure.value
-        out.append(finding("N-CLASS", f"说明所述{name}与t05类一致", "说明,t05", row.code, "pass" if difference == 0 else "fail", "", page,
-                           expected=figure.value, actual=cell.value, difference=difference, cells=_cell_key("t05", row, "小计")))
+        out.append(soften(finding("N-CLASS", f"说明所述{name}与t05类一致", "说明,t05", row.code, "pass" if difference == 0 else "fail", "", page,
+                                  expected=figure.value, actual=cell.value, difference=difference, cells=_cell_key("t05", row, "小计")), figure.confidence))
         share = shares.get(name)
         if share is not None and total_value:
-            out.append(_share("N-SHARE", f"说明所述{name}占比 = 金额 ÷ 一般公共预算财政拨款支出合计", row.code, share.value, figure.value,
-                              total_value, page))
+            out.append(soften(_share("N-SHARE", f"说明所述{name}占比 = 金额 ÷ 一般公共预算财政拨款支出合计", row.code, share.value, figure.value,
+                                     total_value, page), share.confidence))
     return out
 
 
@@ -193,8 +208,8 @@ def part_shares(doc: NormalizedDocument, figures: dict[str, StatedFigure]) -> li
         whole = wholes.get(whole_subject) if whole_subject in wholes else (figures[whole_subject].value if whole_subject in figures else None)
         if share is None or part is None or not whole:
             continue
-        out.append(_share("N-SHARE", f"说明所述{part_subject}占{whole_subject}比例 = {part_subject} ÷ {whole_subject}", part_subject,
-                          share.value, part.value, whole, str(share.page or "")))
+        out.append(soften(_share("N-SHARE", f"说明所述{part_subject}占{whole_subject}比例 = {part_subject} ÷ {whole_subject}", part_subject,
+                                 share.value, part.value, whole, str(share.page or "")), share.confidence))
     return out
 
 
@@ -224,14 +239,16 @@ def wording(doc: NormalizedDocument) -> list[dict]:
             said = direction_of(c.words[0])
             status = "pass" if said == real else "fail"
             reason = "" if status == "pass" else f"决算 {format_amount(actual)} vs 预算 {format_amount(budget)}: the sentence says {c.words[0]}"
-            out.append(finding("N-WORDING", f"文字与数字一致：{c.sentence[:60]}", "说明", f"{actual} / {budget}", status, reason, page))
+            out.append(soften(finding("N-WORDING", f"文字与数字一致：{c.sentence[:60]}", "说明", f"{actual} / {budget}", status, reason, page),
+                              c.confidence))
         else:
             amount, rate = c.stated
             directions = {direction_of(w) for w in c.words}
             zero = amount == 0 and rate == 0
             status = "pass" if len(directions) == 1 or zero else "fail"
             reason = "" if status == "pass" else f"{c.words[0]} {format_amount(amount)}万元 but {c.words[1]} {rate}%"
-            out.append(finding("N-WORDING", f"增减用语一致：{c.sentence[:60]}", "说明", f"{c.words[0]}/{c.words[1]}", status, reason, page))
+            out.append(soften(finding("N-WORDING", f"增减用语一致：{c.sentence[:60]}", "说明", f"{c.words[0]}/{c.words[1]}", status, reason, page),
+                              c.confidence))
     return out
 
 

@@ -163,13 +163,17 @@ def plausible(cell: Cell | None, value: Decimal, table: CanonicalTable, ref: Ref
         if cell is not None and cell.value is not None and _ghost(table, ref):
             return "ghost of a neighbouring row's value"
         return None
+    if cell is not None and amount_tokens(printed) == [value]:
+        return "the reading confirmed by the identities"
     if _digits_close(printed, value):
         return "same digits with one or two misread"
     return None
 
 
 def _digits_close(printed: str, value: Decimal) -> bool:
-    got = regex.sub(r"\D", "", printed)
+    """The printed characters, separators aside, are the value's digits with at most two misread (a letter OCR
+    read for a digit counts as one: `H1.31` for 11.31)."""
+    got = regex.sub(r"[^0-9A-Za-z]", "", nfkc(printed))
     want = regex.sub(r"\D", "", format_amount(abs(value)))
     if len(got) != len(want):
         return False

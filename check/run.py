@@ -79,6 +79,8 @@ def _row(ev: Evaluation) -> dict:
     pages = sorted({r.row.page for r in eq.refs if r.row.page})
     parts = " ".join(("+" if s > 0 else "−") + r.label() for s, r in eq.parts)
     cells = ";".join(f"{r.table}|{r.row.side}|{r.row.code or r.row.name}|{r.measure}" for r in eq.refs if r.table != narrative.NARRATIVE_TABLE)
-    return finding(eq.check_id, eq.description, eq.tables, f"{eq.total.label()} = {parts.lstrip('+')}", ev.status, ev.reason,
-                   ",".join(map(str, pages)), ev.expected, ev.actual, ev.difference, cells)
+    row = finding(eq.check_id, eq.description, eq.tables, f"{eq.total.label()} = {parts.lstrip('+')}", ev.status, ev.reason,
+                  ",".join(map(str, pages)), ev.expected, ev.actual, ev.difference, cells)
+    said = [r.cell.confidence for r in eq.refs if r.table == narrative.NARRATIVE_TABLE and r.cell is not None]
+    return narrative.soften(row, min((c for c in said if c is not None), default=None))
 

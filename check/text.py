@@ -83,6 +83,8 @@ def years(doc: NormalizedDocument) -> list[dict]:
 def punctuation(doc: NormalizedDocument) -> list[dict]:
     out = []
     for p in doc.paragraphs:
+        if p.ocr:
+            continue  # punctuation is where OCR is least reliable (`；` read as `;,`)
         for m in _DOUBLED.finditer(p.text):
             out.append(finding("TXT-PUNCT", "标点无重复", "说明", m.group(), "warn", _snippet(p.text, m.start(), m.end()), str(p.page or "")))
     return out or [finding("TXT-PUNCT", "标点无重复", "", "", "pass")]

@@ -9,8 +9,8 @@ from extract.model import InputError, RawDocument
 SUPPORTED_SUFFIXES = {".pdf", ".md", ".txt", ".markdown"}
 
 
-def extract_document(path: Path, engine: str = "auto") -> RawDocument:
-    """Dispatch on what the file is (its bytes, not only its suffix)."""
+def extract_document(path: Path, engine: str = "auto", ocr: str = "auto", cache_dir: Path | None = None, progress=None) -> RawDocument:
+    """Dispatch on what the file is (its bytes, not only its suffix). `ocr`, `cache_dir`, `progress`: see extract_pdf."""
     if not path.exists():
         raise InputError("missing", f"{path.name}: file not found")
     suffix = path.suffix.lower()
@@ -23,7 +23,7 @@ def extract_document(path: Path, engine: str = "auto") -> RawDocument:
         check_pdf_streams(path)
         from extract.pdf import extract_pdf
 
-        return extract_pdf(path, engine=engine)
+        return extract_pdf(path, engine=engine, ocr=ocr, cache_dir=cache_dir, progress=progress)
     if suffix in (".md", ".txt", ".markdown"):
         check_file_size(path, MAX_TEXT_BYTES)
         from extract.text_export import extract_text_export

@@ -5,6 +5,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+OCR_CELL_READABLE = 0.9  # an OCR reading below this confidence is not safe: the cell is left empty and listed
+
+
 class InputError(Exception):
     """A document that cannot be converted; the message is one line naming the problem."""
 
@@ -62,6 +65,8 @@ class NarrativeBlock:
     page: int | None = None
     line: int | None = None
     heading: bool = False  # marked as a heading by the source (markdown `#`)
+    ocr: bool = False  # read by OCR from a page image
+    confidence: float | None = None  # OCR confidence of the line
 
 
 @dataclass
@@ -78,3 +83,4 @@ class RawDocument:
     warnings: list[str] = field(default_factory=list)
     other_tables: list[RawTable] = field(default_factory=list)  # tables that are not one of the nine (绩效自评表, …)
     contents: list[str] | None = None  # the standard tables the document's own 目录 lists (None: no 目录 found)
+    ocr_pages: dict[int, dict] = field(default_factory=dict)  # page -> how OCR read it (reason, rotation, skew, seconds, cache)

@@ -144,8 +144,8 @@ def up_to_date(job: Job, out: Path, options: Options) -> bool:
 # ---------------------------------------------------------------- running
 
 
-def _convert_job(job: Job, out: Path, options: Options) -> Result:
-    return convert(job.source, out / job.group, options, doc_id=job.doc_id, id_note=job.id_note)
+def _convert_job(job: Job, out: Path, options: Options, progress=None) -> Result:
+    return convert(job.source, out / job.group, options, doc_id=job.doc_id, id_note=job.id_note, progress=progress)
 
 
 def _probe_job(job: Job, out: Path, options: Options) -> int | None:
@@ -161,6 +161,7 @@ def run_batch(
     on_result: Callable[[Result, int, int], None] | None = None,
     limits: Limits = Limits(),
     refused: list[Result] | None = None,
+    on_progress: Callable[[Path, tuple], None] | None = None,
 ) -> BatchSummary:
     """Convert `jobs` into `out` (claimed and locked for the run); errors, batch outputs and batch.json follow."""
     claim(out)
@@ -174,7 +175,7 @@ def run_batch(
                 summary.skipped.append(job.source)
             else:
                 todo.append(job)
-        _convert_all(todo, out, options, workers, limits, summary, on_result)
+        _convert_all(todo, out, options, workers, limits, summary, on_result, on_progress)
         remove_stale_staging(out)  # what a worker stopped for time or memory was writing
         summary.results.sort(key=lambda r: str(r.source))
         write_errors(out, summary)
@@ -183,7 +184,8 @@ def run_batch(
     return summary
 
 
-def _convert_all(todo: list[Job], out: Path, options: Options, workers: int, limits: Limits, summary: BatchSummary, on_result) -> None:
+def _convert_all(todo: list[Job], out: Path, options: Options, workers: int, limits: Limits, summary: BatchSummary, on_result,
+                 on_progress=None) -> None:
     total, done = len(todo), 0
 
     def finished(job: Job, outcome) -> None:
@@ -195,7 +197,8 @@ def _convert_all(todo: list[Job], out: Path, options: Options, workers: int, lim
             on_result(result, done, total)
 
     largest_first = sorted(todo, key=lambda job: _size(job.source), reverse=True)  # a short tail
-    pool = WorkerPool(_convert_job, workers, limits, probe=_probe_job, preload=("juesuan.pipeline",))
+    progress = (lambda job, step: on_progress(job.source, step)) if on_progress else None
+    pool = WorkerPool(_convert_job, workers, limits, probe=_probe_job, preload=("juesuan.pipeline",), on_progress=progress)
     pool.run([(job, (job, out, options)) for job in largest_first], finished)
 
 

@@ -32,6 +32,7 @@ def extract(
     workers: int = typer.Option(0, "--workers", "-w", min=0, help="Documents converted in parallel (0 = all cores)."),
     formats: str = typer.Option("csv,parquet,xlsx", "--format", help="Comma-separated: csv, parquet, xlsx."),
     engine: str = typer.Option("auto", "--engine", help="PDF table engine: auto, pdfplumber or camelot."),
+    ocr: str = typer.Option("auto", "--ocr", help="OCR for scanned pages: auto (pages without a usable text layer), force (every page), off."),
     no_repair: bool = typer.Option(False, "--no-repair", help="Check only: leave OCR damage as read instead of repairing it from the identities."),
     force: bool = typer.Option(False, "--force", help="Convert again even when outputs are up to date."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors and the final line."),
@@ -46,6 +47,9 @@ def extract(
         raise typer.Exit(2)
     if engine not in ("auto", "pdfplumber", "camelot"):
         console.print(f"error: unknown engine {engine!r}")
+        raise typer.Exit(2)
+    if ocr not in ("auto", "force", "off"):
+        console.print(f"error: --ocr must be auto, force or off, not {ocr!r}")
         raise typer.Exit(2)
     missing = [p for p in paths if not p.exists()]
     if missing:
@@ -68,7 +72,7 @@ def extract(
 
     for result in refused:
         report(result, 0, len(jobs))
-    options = Options(formats=wanted, engine=engine, repair=not no_repair)
+    options = Options(formats=wanted, engine=engine, repair=not no_repair, ocr=ocr)
     show_progress = console.is_terminal and not quiet and not json_lines
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
@@ -77,6 +81,10 @@ def extract(
         task = progress.add_task("documents", total=len(jobs), rate="", current="")
         started = time.perf_counter()
         pages = 0
+
+        def on_page(source: Path, step: tuple) -> None:
+            page, pages, how = step
+            progress.update(task, current=f"{printable(source.name, 30)} p.{page}/{pages} {how.upper()}")
 
         def on_result(result: Result, done: int, total: int) -> None:
             nonlocal pages
@@ -87,7 +95,7 @@ def extract(
 
         try:
             summary = run_batch(jobs, out, options, workers=workers, force=force, on_result=on_result,
-                                limits=Limits(timeout=timeout, memory_mb=max_memory), refused=refused)
+                                limits=Limits(timeout=timeout, memory_mb=max_memory), refused=refused, on_progress=on_page)
         except OutputFolderError as exc:
             progress.stop()
             console.print(f"error: {exc}", highlight=False)

@@ -21,9 +21,10 @@ ERROR_KINDS = {
     "binary": "binary content in a text export", "encoding": "text in an unknown encoding", "encrypted": "password-protected PDF",
     "corrupt": "a PDF its libraries cannot parse", "too-large": "over a size limit", "image-only": "scanned pages, OCR off",
     "not-juesuan": "not a 部门决算", "timeout": "over the time limit", "memory": "over the memory limit",
-    "worker-lost": "the worker process died", "symlink": "a link outside the input folder", "unreadable": "no permission to read", "internal": "a bug of juesuan",
+    "worker-lost": "the worker process died", "ocr-unavailable": "OCR models missing from the installation", "symlink": "a link outside the input folder", "unreadable": "no permission to read", "internal": "a bug of juesuan",
 }
-PDF_LIBRARIES = ("pdfminer", "pdfplumber", "pypdfium2", "camelot", "PIL", "cv2")
+OCR_CACHE = "ocr-cache"
+PDF_LIBRARIES = ("pdfminer", "pdfplumber", "pypdfium2", "camelot", "PIL", "cv2", "onnxruntime")
 
 
 @dataclass
@@ -31,9 +32,10 @@ class Options:
     formats: set[str] = field(default_factory=lambda: {"csv", "parquet", "xlsx"})
     engine: str = "auto"
     repair: bool = True
+    ocr: str = "auto"  # auto / force / off
 
     def as_dict(self) -> dict:
-        return {"formats": sorted(self.formats), "engine": self.engine, "repair": self.repair}
+        return {"formats": sorted(self.formats), "engine": self.engine, "repair": self.repair, "ocr": self.ocr}
 
 
 @dataclass
@@ -77,14 +79,16 @@ def page_count_probe(path: Path) -> int | None:
         return None
 
 
-def convert(source: Path, out_group: Path, options: Options, doc_id: str | None = None, id_note: str = "") -> Result:
+def convert(source: Path, out_group: Path, options: Options, doc_id: str | None = None, id_note: str = "", progress=None) -> Result:
+    """One document into OUT/<group>/<doc-id>/; OCR results are cached in OUT/ocr-cache/. `progress(page, pages, how)`
+    is called for each page OCR reads."""
     doc_id = doc_id or doc_id_for(source)
     target = out_group / doc_id
     stage = "read"
     try:
         sha = sha256_of(source)
         stage = "extract"
-        raw = extract_document(source, engine=options.engine)
+        raw = extract_document(source, engine=options.engine, ocr=options.ocr, cache_dir=out_group.parent / OCR_CACHE, progress=progress)
         stage = "normalize"
         doc = normalize_document(raw)
         stage = "check"

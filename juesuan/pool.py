@@ -60,7 +60,7 @@ def _watch_main(main_pid: int) -> None:
             pass
 
 
-def _worker_main(conn, main_pid: int, function: Callable, probe: Callable | None) -> None:
+def _worker_main(conn, main_pid: int, function: Callable, probe: Callable | None, with_progress: bool) -> None:
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch's to handle
     threading.Thread(target=_watch_main, args=(main_pid,), daemon=True).start()
@@ -74,7 +74,8 @@ def _worker_main(conn, main_pid: int, function: Callable, probe: Callable | None
         task_id, args = message
         if probe is not None:
             conn.send(("size", task_id, probe(*args)))
-        conn.send(("done", task_id, function(*args)))
+        extra = {"progress": lambda *step, t=task_id: conn.send(("progress", t, step))} if with_progress else {}
+        conn.send(("done", task_id, function(*args, **extra)))
 
 
 @dataclass
@@ -92,11 +93,12 @@ class WorkerPool:
     """Run `function(*args)` for every task in worker processes, `workers` at a time.
 
     `probe(*args)` (optional, run in the worker first) returns the document's page count, which scales its
-    deadline. `on_done(task, result_or_lost)` is called in the main process as each task ends."""
+    deadline. `on_done(task, result_or_lost)` is called in the main process as each task ends; with
+    `on_progress`, the function gets a `progress=` callable whose calls reach `on_progress(task, step)`."""
 
     def __init__(self, function: Callable, workers: int, limits: Limits, probe: Callable | None = None,
-                 tasks_per_worker: int = 25, preload: tuple[str, ...] = ()):
-        self.function, self.probe, self.limits = function, probe, limits
+                 tasks_per_worker: int = 25, preload: tuple[str, ...] = (), on_progress: Callable | None = None):
+        self.function, self.probe, self.limits, self.on_progress = function, probe, limits, on_progress
         self.workers, self.tasks_per_worker = max(1, workers), tasks_per_worker
         self.context = multiprocessing.get_context("forkserver")
         if preload:
@@ -132,7 +134,8 @@ class WorkerPool:
 
     def _start(self) -> _Worker:
         parent, child = self.context.Pipe()
-        process = self.context.Process(target=_worker_main, args=(child, os.getpid(), self.function, self.probe), daemon=True)
+        process = self.context.Process(target=_worker_main, args=(child, os.getpid(), self.function, self.probe, self.on_progress is not None),
+                                       daemon=True)
         process.start()
         child.close()
         worker = _Worker(process, parent)
@@ -155,6 +158,8 @@ class WorkerPool:
                 kind, _, payload = worker.conn.recv()
                 if kind == "size":
                     worker.deadline = worker.started + self.limits.seconds_for(payload)
+                elif kind == "progress" and self.on_progress is not None:
+                    self.on_progress(worker.task[0], payload)
                 elif kind == "done":
                     task = worker.task[0]
                     worker.task, worker.done = None, worker.done + 1

@@ -32,6 +32,7 @@ class RateStatement:
     page: int | None
     line: int | None
     budgets: dict[str, Decimal] = field(default_factory=dict)  # every budget the sentence states: 年初 / 全年
+    confidence: float | None = None  # OCR confidence of the sentence (None: a text layer or export)
 
 
 _RATE = regex.compile(
@@ -55,7 +56,7 @@ def rate_statements(paragraphs) -> list[RateStatement]:
             if actual is None or rate is None or not budgets:
                 continue
             found.append(RateStatement(base, budgets.get(base), actual, rate, m.group(5), _sentence(text, m.start(), m.end()),
-                                       p.page, p.lines[0] if p.lines else None, budgets))
+                                       p.page, p.lines[0] if p.lines else None, budgets, p.confidence))
     return found
 
 
@@ -85,6 +86,7 @@ class Item:
     sentence: str
     page: int | None
     line: int | None
+    confidence: float | None = None
 
 
 def _number(pattern: str, text: str) -> Decimal | None:
@@ -118,6 +120,7 @@ def narrative_items(paragraphs, tables: dict | None = None) -> list[Item]:
             code=_item_code(lei, kuan, xiang, tables or {}), budget_base=base.group(1) + "预算" if base else None,
             budget=budget, actual=actual, rate=rate, direction=direction,
             reason=reason.group(1).strip(" 。;；") if reason else "", sentence=text, page=p.page, line=p.lines[0] if p.lines else None,
+            confidence=p.confidence,
         ))
     return items
 
@@ -219,6 +222,7 @@ class StatedFigure:
     page: int | None
     line: int | None
     note: str = ""  # the stated reason, for changes on last year
+    confidence: float | None = None  # OCR confidence of the sentence
 
 
 def first_figures(figures: list[StatedFigure]) -> dict[str, StatedFigure]:
@@ -284,6 +288,7 @@ def all_figures(paragraphs) -> list[StatedFigure]:
                     unit = {"amount": "万元", "percent": "%", "count": ""}[kind]
                     figures.append(StatedFigure(subject, kind, value, unit, _sentence(text, m.start(), m.end()), *place))
         for figure in figures:
+            figure.confidence = p.confidence
             found.setdefault((figure.subject, figure.value, figure.sentence, figure.line), figure)
     return list(found.values())
 
@@ -327,6 +332,7 @@ class Comparison:
     sentence: str
     page: int | None
     line: int | None
+    confidence: float | None = None
 
 
 def comparisons(paragraphs) -> list[Comparison]:
@@ -335,7 +341,7 @@ def comparisons(paragraphs) -> list[Comparison]:
         if p.heading:
             continue
         text = _clean(p.text)
-        place = (p.page, p.lines[0] if p.lines else None)
+        place = (p.page, p.lines[0] if p.lines else None, p.confidence)
         for m in _VERSUS_BUDGET.finditer(text):
             sentence = _sentence(text, m.start(), m.end())
             budgets = {b.group(1): _decimal(b.group(2)) for b in _BUDGET.finditer(sentence)}

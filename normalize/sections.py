@@ -28,10 +28,19 @@ class Paragraph:
     pages: list[int] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
     heading: bool = False
+    ocr: bool = False  # some of it was read by OCR from a page image
+    confidence: float | None = None  # the lowest OCR confidence of its lines
 
     @property
     def page(self) -> int | None:
         return self.pages[0] if self.pages else None
+
+    def take(self, block: NarrativeBlock) -> "Paragraph":
+        """Note how the block was read (OCR and its confidence) on the paragraph it belongs to."""
+        self.ocr = self.ocr or block.ocr
+        if block.confidence is not None:
+            self.confidence = block.confidence if self.confidence is None else min(self.confidence, block.confidence)
+        return self
 
 
 def heading_level(text: str) -> int | None:
@@ -64,15 +73,16 @@ def build_paragraphs(blocks: list[NarrativeBlock]) -> list[Paragraph]:
         if level is not None:
             path = {k: v for k, v in path.items() if k < level}
             path[level] = nfkc(text).strip()
-            out.append(Paragraph(_path(path, level), nfkc(text).strip(), _pages(block), _lines(block), heading=True))
+            out.append(Paragraph(_path(path, level), nfkc(text).strip(), _pages(block), _lines(block), heading=True).take(block))
             current = None
             continue
         if current is not None and not _SENTENCE_END.search(current.text) and not _starts_item(text):
             current.text += nfkc(text).strip()
             current.pages += [p for p in _pages(block) if p not in current.pages]
             current.lines += _lines(block)
+            current.take(block)
             continue
-        current = Paragraph(_path(path, 99), nfkc(text).strip(), _pages(block), _lines(block))
+        current = Paragraph(_path(path, 99), nfkc(text).strip(), _pages(block), _lines(block)).take(block)
         out.append(current)
     return out
 

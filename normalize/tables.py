@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import regex
 
 from extract.identify import declares_empty, header_labels, is_header_terminator
-from extract.model import RawRow, RawTable
+from extract.model import OCR_CELL_READABLE, RawRow, RawTable
 from normalize.amounts import decimals, looks_like_amount, parse_amount
 from normalize.junk import is_code_fragment_noise, junk_reason
 from normalize.labels import has_cjk, normalize_name, squeeze
@@ -129,6 +129,9 @@ def _cell(raw_text: str | None, row: RawRow, index: int | None = None) -> Cell:
     amount = parse_amount(raw_text)
     box = row.boxes[index] if row.boxes and index is not None and 0 <= index < len(row.boxes) else None
     confidence = row.confidences[index] if row.confidences and index is not None and 0 <= index < len(row.confidences) else None
+    if confidence is not None and confidence < OCR_CELL_READABLE:
+        problem = f"OCR could not read it safely (confidence {confidence:.2f})"
+        return Cell(None, raw_text or "", row.page, row.line, problem, box=box, confidence=confidence)
     return Cell(amount.value, raw_text or "", row.page, row.line, amount.problem, amount.note, box=box, confidence=confidence)
 
 

@@ -225,7 +225,7 @@ def make_bad_pdfs(folder: Path) -> dict[str, str]:
         c.showPage()
     c.save()
     return {"letter.pdf": "not-juesuan", "locked.pdf": "encrypted", "broken.pdf": "corrupt", "fake.pdf": "not-pdf",
-            "zero.pdf": "not-pdf", "truncated.pdf": "corrupt", "scanned.pdf": "image-only", "long.pdf": "not-juesuan"}
+            "zero.pdf": "not-pdf", "truncated.pdf": "corrupt", "scanned.pdf": "not-juesuan", "long.pdf": "not-juesuan"}  # a blank scan: OCR finds no 决算
 
 
 def test_bad_pdfs_give_one_line_errors(tmp_path):

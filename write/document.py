@@ -84,6 +84,12 @@ def _write(stem: Path, columns, rows, decimal_columns, formats) -> None:
         write_parquet(stem.with_suffix(".parquet"), columns, rows, decimal_columns)
 
 
+def _ocr_summary(pages: dict[int, dict]) -> dict:
+    """Which pages OCR read, why, how they were turned and levelled, and how long it took (cache hits included)."""
+    return {"pages": {str(n): info for n, info in sorted(pages.items())}, "count": len(pages),
+            "seconds": round(sum(p["seconds"] for p in pages.values()), 2), "from_cache": sum(1 for p in pages.values() if p["cached"])}
+
+
 def build_manifest(doc: NormalizedDocument, doc_id: str, source_sha256: str, tool_version: str) -> dict:
     raw = doc.raw
     dropped = [
@@ -122,6 +128,7 @@ def build_manifest(doc: NormalizedDocument, doc_id: str, source_sha256: str, too
         "unit": raw.unit,
         "pages": raw.page_count,
         "page_kinds": {str(k): v for k, v in sorted(raw.page_kinds.items())},
+        "ocr": _ocr_summary(raw.ocr_pages),
         "tables": tables,
         "missing_tables": doc.missing,
         "junk_rows": {"count": len(dropped), "by_reason": dict(Counter(d["reason"] for d in dropped)), "rows": dropped},
