@@ -84,3 +84,4 @@ class RawDocument:
     other_tables: list[RawTable] = field(default_factory=list)  # tables that are not one of the nine (绩效自评表, …)
     contents: list[str] | None = None  # the standard tables the document's own 目录 lists (None: no 目录 found)
     ocr_pages: dict[int, dict] = field(default_factory=dict)  # page -> how OCR read it (reason, rotation, skew, seconds, cache)
+    pdfminer_pages: dict[int, str] = field(default_factory=dict)  # table pages pdfminer parsed (pdfium could not map them) and why

@@ -1,5 +1,5 @@
-"""Text-layer PDFs: triage pages cheaply, read ruled tables with pdfplumber (camelot as second engine),
-identify and join the nine standard tables, and keep the narrative in reading order."""
+"""Text-layer PDFs: triage pages cheaply, read ruled tables with pdfplumber (camelot as second engine) on
+pages built from pdfium, identify and join the nine standard tables, and keep the narrative in reading order."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,6 +29,7 @@ from extract.identify import (
 from extract.limits import MAX_PAGES, check_cell, check_page_chars
 from extract.lines import page_lines
 from extract.model import InputError, NarrativeBlock, PageTable, RawDocument, RawRow, RawTable
+from extract.pdfium_source import count_objects, read_page
 from normalize.labels import squeeze
 from schemas import table_schema, table_schemas
 
@@ -73,6 +74,38 @@ def _open_plumber(path: Path):
         raise _input_error(path, exc) from None
 
 
+class _TablePages:
+    """Table pages as pdfplumber pages: built from pdfium (no second parse of the page), or parsed by
+    pdfplumber where pdfium cannot give what pdfminer would; those pages and the reasons are kept."""
+
+    def __init__(self, document, path: Path, use_pdfium: bool = True):
+        self.document = document
+        self.path = path
+        self.use_pdfium = use_pdfium
+        self.plumber = None
+        self.parsed_by_pdfminer: dict[int, str] = {}  # page number -> why
+
+    def open(self, number: int):
+        page, reason = read_page(self.document, number - 1) if self.use_pdfium else (None, "--engine pdfplumber")
+        if page is not None:
+            return page
+        self.parsed_by_pdfminer[number] = reason
+        self.plumber = self.plumber or _open_plumber(self.path)
+        return self.plumber.pages[number - 1]
+
+    def warning(self) -> str | None:
+        by_reason: dict[str, list[int]] = {}
+        for number, reason in self.parsed_by_pdfminer.items():
+            by_reason.setdefault(reason, []).append(number)
+        if not by_reason:
+            return None
+        return "table pages parsed by pdfminer, not pdfium: " + "; ".join(f"{_ranges(numbers)} ({reason})" for reason, numbers in by_reason.items())
+
+    def close(self) -> None:
+        if self.plumber is not None:
+            self.plumber.close()
+
+
 def _input_error(path: Path, exc: Exception) -> InputError:
     """pdfplumber wraps pdfminer's errors: look inside for what really happened."""
     inner = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
@@ -98,7 +131,7 @@ def _extract(document, path: Path, engine: str, ocr: str, cache_dir: Path | None
     ocr_pages: dict[int, dict] = {}
     cover_text = ""
     warnings: list[str] = []
-    plumber = None
+    table_pages = _TablePages(document, path, use_pdfium=engine != "pdfplumber")
     try:
         for number in range(1, page_count + 1):
             page = document[number - 1]
@@ -117,8 +150,7 @@ def _extract(document, path: Path, engine: str, ocr: str, cache_dir: Path | None
             finally:
                 page.close()
             if kind == "table":
-                plumber = plumber or _open_plumber(path)
-                found, outside = _table_page(plumber, path, number, engine)
+                found, outside = _table_page(table_pages.open(number), path, number, engine)
                 if not found:
                     kinds[number] = "narrative" if outside else "blank"
                 page_tables.extend(found)
@@ -143,12 +175,13 @@ def _extract(document, path: Path, engine: str, ocr: str, cache_dir: Path | None
         if tables and _is_budget_document(tables, cover_text):
             raise InputError("not-juesuan", f"{path.name}: a 预算 (budget) document, not a 决算; its tables are not 决算 tables")
         if engine == "auto" and tables:
-            tables = _second_engine_for_unsound(plumber, path, tables, page_tables, kinds, set(ocr_pages))
+            tables = _second_engine_for_unsound(table_pages, path, tables, page_tables, kinds, set(ocr_pages))
+        if engine != "pdfplumber" and table_pages.warning():
+            warnings.append(table_pages.warning())
     except (PDFPasswordIncorrect, PDFEncryptionError, PDFSyntaxError, PdfminerException) as exc:
         raise _input_error(path, exc) from None
     finally:
-        if plumber is not None:
-            plumber.close()
+        table_pages.close()
     if not tables:
         raise InputError("not-juesuan", f"{path.name}: no standard 决算 table found ({page_count} pages)")
     first_table_page = min(p for t in tables for p in t.pages)
@@ -169,6 +202,7 @@ def _extract(document, path: Path, engine: str, ocr: str, cache_dir: Path | None
         other_tables=other,
         contents=contents,
         ocr_pages=ocr_pages,
+        pdfminer_pages=dict(table_pages.parsed_by_pdfminer),
     )
 
 
@@ -181,8 +215,7 @@ def _is_budget_document(tables: list[RawTable], cover_text: str) -> bool:
     return "预算" in squeeze(cover_text) or ("预算数" in headers and "决算数" not in headers)
 
 
-def _table_page(plumber, path: Path, number: int, engine: str):
-    page = plumber.pages[number - 1]
+def _table_page(page, path: Path, number: int, engine: str):
     try:
         found = read_tables(page, number, engine, path)
         return found, _lines_outside_tables(page, found)
@@ -204,11 +237,12 @@ def triage(page, number: int = 0, name: str = "") -> tuple[str, str]:
         text = textpage.get_text_range() if count else ""
     finally:
         textpage.close()
-    if _count_objects(page, pdfium_raw.FPDF_PAGEOBJ_PATH) >= MIN_RULES_FOR_TABLE:
+    counts = count_objects(page)
+    if counts[pdfium_raw.FPDF_PAGEOBJ_PATH] >= MIN_RULES_FOR_TABLE:
         return "table", text  # includes a continuation page holding only an empty ruled row
     visible = len(text.strip())
     if visible == 0:
-        return ("image-only" if _count_objects(page, pdfium_raw.FPDF_PAGEOBJ_IMAGE) else "blank"), text
+        return ("image-only" if counts[pdfium_raw.FPDF_PAGEOBJ_IMAGE] else "blank"), text
     return ("cover" if visible < 60 else "narrative"), text
 
 
@@ -241,10 +275,6 @@ def _ocr_page(page, number: int, reason: str, text: str, cache_dir: Path | None,
         return result.tables, [NarrativeBlock((), line.strip(), number) for line in text.splitlines() if line.strip()]
     confidences = result.line_confidences or [None] * len(result.lines)
     return result.tables, [NarrativeBlock((), line, number, ocr=True, confidence=c) for line, c in zip(result.lines, confidences)]
-
-
-def _count_objects(page, kind) -> int:
-    return sum(1 for _ in page.get_objects(filter=[kind], max_depth=2))
 
 
 # ---------------------------------------------------------------- reading tables on a page
@@ -338,18 +368,18 @@ def structurally_sound(table: RawTable) -> bool:
     return len(known) >= min(2, len(schema.measures))
 
 
-def _second_engine_for_unsound(pdf, path: Path, tables: list[RawTable], page_tables: list[PageTable], kinds, ocr_pages: set[int]) -> list[RawTable]:
+def _second_engine_for_unsound(table_pages: _TablePages, path: Path, tables: list[RawTable], page_tables: list[PageTable], kinds, ocr_pages: set[int]) -> list[RawTable]:
     """Re-read with camelot the pages of tables pdfplumber could not structure; keep camelot's when it is sound.
     (OCR'd pages have no text layer for camelot to read.)"""
     unsound = [t for t in tables if not structurally_sound(t)]
     pages = sorted({p for t in unsound for p in t.pages} - ocr_pages)
-    if not pages or pdf is None:
+    if not pages:
         return tables
     from extract.camelot_engine import camelot_tables
 
     replacement: dict[int, list[PageTable]] = {}
     for number in pages:
-        page = pdf.pages[number - 1]  # pdf: the open pdfplumber document
+        page = table_pages.open(number)
         try:
             replacement[number] = camelot_tables(path, page, number)
         finally:

@@ -31,7 +31,7 @@ def extract(
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder; each document gets OUT/<folder>/<doc-id>/."),
     workers: int = typer.Option(0, "--workers", "-w", min=0, help="Documents converted in parallel (0 = all cores)."),
     formats: str = typer.Option("csv,parquet,xlsx", "--format", help="Comma-separated: csv, parquet, xlsx."),
-    engine: str = typer.Option("auto", "--engine", help="PDF table engine: auto, pdfplumber or camelot."),
+    engine: str = typer.Option("auto", "--engine", help="PDF table engine: auto (pdfium pages, pdfplumber where pdfium cannot map a page, camelot for unsound tables), pdfium, pdfplumber or camelot."),
     ocr: str = typer.Option("auto", "--ocr", help="OCR for scanned pages: auto (pages without a usable text layer), force (every page), off."),
     no_repair: bool = typer.Option(False, "--no-repair", help="Check only: leave OCR damage as read instead of repairing it from the identities."),
     force: bool = typer.Option(False, "--force", help="Convert again even when outputs are up to date."),
@@ -45,7 +45,7 @@ def extract(
     if not wanted <= FORMATS:
         console.print(f"error: unknown format(s): {', '.join(sorted(wanted - FORMATS))}")
         raise typer.Exit(2)
-    if engine not in ("auto", "pdfplumber", "camelot"):
+    if engine not in ("auto", "pdfium", "pdfplumber", "camelot"):
         console.print(f"error: unknown engine {engine!r}")
         raise typer.Exit(2)
     if ocr not in ("auto", "force", "off"):

@@ -129,6 +129,7 @@ def build_manifest(doc: NormalizedDocument, doc_id: str, source_sha256: str, too
         "pages": raw.page_count,
         "page_kinds": {str(k): v for k, v in sorted(raw.page_kinds.items())},
         "ocr": _ocr_summary(raw.ocr_pages),
+        "table_pages_parsed_by_pdfminer": {str(n): why for n, why in sorted(raw.pdfminer_pages.items())},
         "tables": tables,
         "missing_tables": doc.missing,
         "junk_rows": {"count": len(dropped), "by_reason": dict(Counter(d["reason"] for d in dropped)), "rows": dropped},

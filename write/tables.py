@@ -43,7 +43,7 @@ def fact_rows(doc: NormalizedDocument, doc_id: str) -> list[dict]:
                     "unit": table.unit or doc.raw.unit or "",
                     "page": cell.page,
                     "line": cell.line,
-                    "bbox": " ".join(f"{v:.1f}" for v in cell.box) if cell.box else "",
+                    "bbox": format_box(cell.box),
                     "repaired": cell.repaired,
                     "note": cell.repair or cell.note or "",
                     "source": "ocr" if cell.confidence is not None else READ_FROM.get(doc.raw.kind, doc.raw.kind),
@@ -52,6 +52,13 @@ def fact_rows(doc: NormalizedDocument, doc_id: str) -> list[dict]:
                 }
             )
     return rows
+
+
+def format_box(box) -> str:
+    """x0 top x1 bottom to 0.1 pt. Coordinates are first snapped to 1/64 pt: pdfium (float32) and pdfminer (float64)
+    place the same rule at 89.24999 and 89.25001, and layouts put rules on quarter points, so rounding the raw
+    numbers would print 89.2 for one engine and 89.3 for the other."""
+    return " ".join(f"{round(v * 64) / 64:.1f}" for v in box) if box else ""
 
 
 def wide_rows(table: CanonicalTable) -> tuple[list[str], list[dict]]:
