@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from normalize.labels import TOTAL_NAMES, squeeze
+
 
 OCR_CELL_READABLE = 0.9  # an OCR reading below this confidence is not safe: the cell is left empty and listed
 
@@ -54,6 +56,25 @@ class RawTable:
     notes: list[str] = field(default_factory=list)  # non-tabular lines inside the table (注, 本部门无…)
     engine: str = "text"
     header_spans_known: bool = False  # True when merged header cells were already filled by the engine
+    repeated: list[RawRow] = field(default_factory=list)  # 合计/总计 rows a continuation page printed again (kept once)
+
+    def continue_with(self, rows: list[RawRow]) -> None:
+        """Rows of the table's next page: a total row the table already holds, printed again, is kept once."""
+        held = {_row_key(r) for r in self.rows if _is_total_row(r)}
+        for row in rows:
+            if _is_total_row(row) and _row_key(row) in held:
+                self.repeated.append(row)
+            else:
+                self.rows.append(row)
+
+
+def _row_key(row: RawRow) -> tuple[str, ...]:
+    return tuple(squeeze(c) for c in row.cells if squeeze(c))
+
+
+def _is_total_row(row: RawRow) -> bool:
+    key = _row_key(row)
+    return bool(key) and key[0] in TOTAL_NAMES
 
 
 @dataclass

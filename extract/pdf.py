@@ -521,7 +521,7 @@ def _append(current: _Open, pt: PageTable, header_rows: list[RawRow], data_rows:
         key = tuple(squeeze(c) for c in row.cells)
         if key not in current.header_keys and any(key):
             current.table.rows.append(row)  # not a repeated header: keep it, junk detection decides
-    current.table.rows.extend(data_rows)
+    current.table.continue_with(data_rows)
     current.table.notes.extend(line for line in pt.below if declares_empty(line))
 
 

@@ -139,7 +139,7 @@ def _tables_from_segments(segments: list[_Segment]) -> list[RawTable]:
         header, data = split_header(seg.rows)
         existing = tables.get(seg.schema.id)
         if existing is not None:
-            existing.rows.extend(r for r in data)
+            existing.continue_with(data)
             existing.notes.extend(seg.notes)
             continue
         tables[seg.schema.id] = RawTable(

@@ -109,6 +109,8 @@ def canonicalize(raw: RawTable) -> CanonicalTable:
         notes=list(raw.notes),
     )
     table.declared_empty = any(declares_empty(n) for n in raw.notes)
+    for row in raw.repeated:
+        _drop(table, row, "total row repeated on a continuation page (kept once)")
     builder = {
         "two_sided": _two_sided,
         "coded": _coded,

@@ -282,3 +282,37 @@ def test_every_pdf_value_keeps_its_page_and_cell_position():
             x0, top, x1, bottom = map(float, row["bbox"].split())
             text = pdf.pages[row["page"] - 1].crop((x0, top, x1, bottom)).extract_text()
             assert text.replace(",", "").replace("\n", "").strip() == f"{row['value']:.2f}"
+
+
+def test_a_total_row_reprinted_on_each_continuation_page_is_kept_once_and_listed(tmp_path):
+    from tools.typeset import HeaderCell as H
+    from tools.typeset import TableSpec, typeset
+
+    items = [[f"2010{i:03d}"[:7], f"项目{i}", "1.00", "1.00", ""] for i in range(1, 61)]
+    rows = [["", "合计", "60.00", "60.00", ""]] + items
+    spec = TableSpec("一般公共预算财政拨款支出决算表", [[H("科目编码"), H("科目名称"), H("小计"), H("基本支出"), H("项目支出")]], rows,
+                     [60, 150, 70, 70, 70], "部门：江城市数据局", "公开05表  单位：万元", repeat_rows=1)
+    pdf = typeset(tmp_path / "long_t05.pdf", [spec])
+    doc = normalize_document(extract_pdf(pdf))
+    t05 = doc.tables["t05"]
+    assert len(t05.pages) >= 2
+    assert [r.name for r in t05.rows].count("合计") == 1
+    repeated = [d for d in t05.dropped if "repeated on a continuation page" in d.reason]
+    assert len(repeated) == len(t05.pages) - 1 and all(d.page != t05.pages[0] for d in repeated)
+    report = check_document(doc, repair=False)
+    assert not [r for r in report.results if r["check_id"] == "DOC-DUPLICATE" and r["status"] != "pass"]
+
+
+def test_a_text_export_that_prints_a_table_twice_keeps_its_total_row_once(tmp_path):
+    from synthetic import build
+
+    text = build()
+    start = text.index("## 2024年度一般公共预算财政拨款支出决算表")
+    block = text[start: text.index("## ", start + 5)]
+    again = block[: block.index("201\t")]  # title, captions, header and the 合计 row again, then the rest
+    text = text.replace(block, block[: block.index("221\t")] + "\n" + again + block[block.index("221\t"):])
+    path = tmp_path / "twice.md"
+    path.write_text(text, encoding="utf-8")
+    doc = normalize_document(extract_document(path))
+    assert [r.name for r in doc.tables["t05"].rows].count("合计") == 1
+    assert any("repeated on a continuation page" in d.reason for d in doc.tables["t05"].dropped)

@@ -37,6 +37,7 @@ class TableSpec:
     notes: list[str] = field(default_factory=list)
     repeat_title: bool = False  # print the title again on every page the table runs over
     repeat_header: bool = True  # print the header again on every page
+    repeat_rows: int = 0  # print the first rows (a 合计 row) again under the header on every continuation page
     landscape: bool = False
     font_size: float = 8
     row_height: float = 15
@@ -100,6 +101,8 @@ class Typesetter:
                     self._title(spec)
                 if spec.repeat_header:
                     self._header(spec)
+                for repeated in spec.rows[: spec.repeat_rows]:
+                    self._row(repeated, spec, spec.row_height)
             self._row(row, spec, height)
         self.y -= 6
         for note in spec.notes:
