@@ -399,13 +399,41 @@ def _name_columns_from_data(raw: RawTable, width: int) -> list[int]:
 # -- one row of measures (t09)
 
 
+def _row_group(cells: list[str], schema: TableSchema) -> str | None:
+    """预算数 / 决算数 printed as the row's label (a 三公 table turned so that its groups are rows)."""
+    label = next((squeeze(c) for c in cells if squeeze(c)), "")
+    return next((g.id for g in schema.groups if any(label == squeeze(a) for a in g.aliases)), None)
+
+
+def _single_row_by_group_rows(raw: RawTable, table: CanonicalTable, data: list[RawRow], paths: list[list[str]]) -> bool:
+    """Groups as rows, items as columns (会议费, 培训费 beside the 三公 items): one canonical row, `group/item` each.
+    Returns False when the table is not printed that way."""
+    grouped = [(row, _row_group(row.cells, table.schema)) for row in data]
+    if not any(group for _, group in grouped):
+        return False
+    items = [match_measure(p, table.schema.measures) for p in paths]
+    canonical = CanonicalRow(side="", name="", page=data[0].page, line=data[0].line)
+    for row, group in grouped:
+        if group is None:
+            continue
+        for i, text in enumerate(row.cells):
+            if i < len(items) and items[i] is not None and squeeze(text):
+                canonical.values[f"{group}/{items[i].id}"] = _cell(text, row, i)
+    _add_measures(table, list(canonical.values))
+    if canonical.values:
+        table.rows.append(canonical)
+    return True
+
+
 def _single_row(raw: RawTable, table: CanonicalTable) -> None:
     schema = table.schema
     width = _width(raw)
     paths = header_paths(raw.header_rows, width, raw.header_spans_known)
+    data = list(_data_rows(raw, table))
+    if _single_row_by_group_rows(raw, table, data, paths):
+        return
     mapped = [column_role(p, schema) for p in paths]
     measures = [r.measure if r and r.role == "value" else None for r in mapped]
-    data = list(_data_rows(raw, table))
     if len({m for m in measures if m}) < len(schema.standard_columns):
         numeric_width = max((len(r.cells) for r in data), default=0)
         if numeric_width == len(schema.standard_columns) or len({m for m in measures if m}) == 0:

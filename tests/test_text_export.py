@@ -139,3 +139,30 @@ def test_truncated_export_keeps_the_tables_it_has(tmp_path):
     doc = normalize_document(extract_text_export(write(tmp_path, truncated)))
     assert [r.code for r in doc.tables["t02"].rows] == [None, "201"]
     assert doc.missing == ["t01", "t03", "t04", "t05", "t06", "t07", "t08", "t09"]
+
+
+def test_a_three_public_table_with_budget_and_actual_as_rows_and_extra_columns_is_read(tmp_path):
+    from check.run import check_document
+    from normalize.document import normalize_document
+    from synthetic import build
+
+    text = build()
+    start = text.index('## 2024年度财政拨款"三公"经费支出决算表')
+    end = text.index("# 第三部分")
+    turned = "\n".join([
+        '## 2024年度财政拨款"三公"经费支出决算表', "", "公开 09 表 单位:万元", "",
+        "项目\t合计\t因公出国(境)费\t公务用车购置及运行维护费\t\t\t公务接待费\t会议费\t培训费",
+        "\t\t\t小计\t公务用车购置费\t公务用车运行维护费\t\t\t",
+        "预算数\t8.00\t2.00\t5.00\t\t5.00\t1.00\t3.00\t4.50",
+        "决算数\t6.00\t1.00\t4.00\t\t4.00\t1.00\t2.50\t4.00", "", ""])
+    path = tmp_path / "turned.md"
+    path.write_text(text[:start] + turned + text[end:], encoding="utf-8")
+    doc = normalize_document(extract_document(path))
+    [row] = doc.tables["t09"].rows
+    assert {m: str(c.value) for m, c in row.values.items()} == {
+        "预算数/合计": "8.00", "预算数/因公出国(境)费": "2.00", "预算数/公务用车购置及运行维护费": "5.00", "预算数/公务用车运行维护费": "5.00",
+        "预算数/公务接待费": "1.00", "预算数/会议费": "3.00", "预算数/培训费": "4.50",
+        "决算数/合计": "6.00", "决算数/因公出国(境)费": "1.00", "决算数/公务用车购置及运行维护费": "4.00", "决算数/公务用车运行维护费": "4.00",
+        "决算数/公务接待费": "1.00", "决算数/会议费": "2.50", "决算数/培训费": "4.00"}
+    results = [r for r in check_document(doc, repair=False).results if r["check_id"] in ("T09-TOTAL", "N-T09")]
+    assert results and all(r["status"] == "pass" for r in results)
