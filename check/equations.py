@@ -10,6 +10,10 @@ from normalize.model import CanonicalRow, CanonicalTable, Cell
 HALF = Decimal("0.5")
 
 
+def cell_address(table: str, row: CanonicalRow, measure: str) -> str:
+    return f"{table}|{row.side}|{row.code or row.name}|{measure}"
+
+
 @dataclass(frozen=True)
 class Ref:
     """One cell: table, row (object identity), measure."""
@@ -31,6 +35,11 @@ class Ref:
     @property
     def cell(self) -> Cell | None:
         return self.row.values.get(self.measure)
+
+    @property
+    def address(self) -> str:
+        """The cell as checks.csv names it: table|side|code-or-name|measure."""
+        return cell_address(self.table, self.row, self.measure)
 
     def label(self) -> str:
         who = self.row.code or self.row.name or "行"
@@ -104,16 +113,3 @@ def evaluate(eq: Equation) -> Evaluation:
 
 def same_cell(a: Ref, b: Ref) -> bool:
     return a.key == b.key
-
-
-def solve_for(eq: Equation, target: Ref, known) -> Decimal | None:
-    """The value `target` must have for the equation to hold, given `known(ref)` for every other cell."""
-    if eq.kind != "eq":
-        return None
-    if any(known(ref) is None for ref in eq.refs if not same_cell(ref, target)):
-        return None
-    parts = sum((sign * known(ref) for sign, ref in eq.parts if not same_cell(ref, target)), Decimal(0))
-    if same_cell(eq.total, target):
-        return parts
-    sign = next(sign for sign, ref in eq.parts if same_cell(ref, target))
-    return (known(eq.total) - parts) * sign

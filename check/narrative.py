@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from check.catalogue import total_row
-from check.equations import Equation, Ref
+from check.equations import Equation, Ref, cell_address
 from check.results import finding
 from extract.model import OCR_CELL_READABLE
 from normalize.amounts import decimals, format_amount
@@ -253,5 +253,5 @@ def wording(doc: NormalizedDocument) -> list[dict]:
 
 
 def _cell_key(tid: str, row: CanonicalRow, measure: str) -> str:
-    return f"{tid}|{row.side}|{row.code or row.name}|{measure}"
+    return cell_address(tid, row, measure)
 

@@ -19,7 +19,7 @@ from decimal import Decimal
 import regex
 
 from check.catalogue import equations
-from check.equations import Equation, Ref, evaluate, solve_for, value_of
+from check.equations import Equation, Ref, evaluate, same_cell, value_of
 from normalize.amounts import amount_tokens, format_amount
 from normalize.labels import nfkc
 from normalize.model import CanonicalRow, CanonicalTable, Cell
@@ -76,40 +76,77 @@ def _independent(eqs: list[Equation]) -> int:
     return len({(eq.check_id, eq.total.key) for eq in eqs})
 
 
-def _repair_round(tables: dict[str, CanonicalTable], extra, can_repair) -> list[Repair]:
-    eqs = equations(tables) + (list(extra(tables)) if extra else [])
-    by_cell: dict[tuple, list[tuple[Equation, Ref]]] = defaultdict(list)
-    for eq in eqs:
-        for ref in eq.refs:
-            by_cell[ref.key].append((eq, ref))
-    failing = {id(eq) for eq in eqs if evaluate(eq).status == "fail"}
-    fail_count = defaultdict(int)
-    for eq in eqs:
-        if id(eq) in failing:
-            for ref in eq.refs:
-                fail_count[ref.key] += 1
+@dataclass
+class _Evidence:
+    """Every identity of the document, indexed by cell, with each identity's known sum computed once: solving an
+    identity for one of its cells is then O(1), and a repair round is linear in the number of cell uses."""
 
+    equations: list[Equation]
+    uses: dict[tuple, list[tuple[Equation, Ref]]]
+    failing: set[int]
+    fail_count: dict[tuple, int]
+    sums: dict[int, tuple[Decimal, int, Decimal | None]]  # id(eq) -> (Σ sign × known part, unknown parts, total)
+
+    @classmethod
+    def of(cls, tables: dict[str, CanonicalTable], extra=None) -> "_Evidence":
+        eqs = equations(tables) + (list(extra(tables)) if extra else [])
+        uses: dict[tuple, list[tuple[Equation, Ref]]] = defaultdict(list)
+        failing, fail_count, sums = set(), defaultdict(int), {}
+        for eq in eqs:
+            for ref in eq.refs:
+                uses[ref.key].append((eq, ref))
+            known = [(sign, value_of(ref)) for sign, ref in eq.parts]
+            sums[id(eq)] = (sum((s * v for s, v in known if v is not None), Decimal(0)), sum(1 for _, v in known if v is None), value_of(eq.total))
+            if evaluate(eq).status == "fail":
+                failing.add(id(eq))
+                for ref in eq.refs:
+                    fail_count[ref.key] += 1
+        return cls(eqs, uses, failing, fail_count, sums)
+
+    def solve(self, eq: Equation, target: Ref) -> Decimal | None:
+        """The value `target` must have for `eq` to hold, the other cells as read."""
+        if eq.kind != "eq":
+            return None
+        known, unknown, total = self.sums[id(eq)]
+        if same_cell(eq.total, target):
+            return known if unknown == 0 else None
+        sign = next(s for s, ref in eq.parts if same_cell(ref, target))
+        own = value_of(target)
+        if total is None or unknown - (1 if own is None else 0) > 0:
+            return None
+        others = known - (sign * own if own is not None else 0)
+        return (total - others) * sign
+
+    def agreed_value(self, key: tuple, suspect: bool, cell: Cell | None):
+        """(value, supporting identities) that at least two independent identities give this cell; for a suspect
+        (readable but failing) cell, only its failing identities count."""
+        candidates: dict[Decimal, list[Equation]] = defaultdict(list)
+        for eq, target in self.uses[key]:
+            if suspect and id(eq) not in self.failing:
+                continue
+            value = self.solve(eq, target)
+            if value is not None:
+                candidates[value].append(eq)
+        best = _agreed(candidates)
+        if best is None and not suspect and cell is not None and cell.problem and cell.problem.startswith(RELOCATED):
+            best = _confirmed_printed(candidates, cell)
+        return best
+
+
+def _repair_round(tables: dict[str, CanonicalTable], extra, can_repair) -> list[Repair]:
+    evidence = _Evidence.of(tables, extra)
     applied: list[Repair] = []
     touched: set[tuple] = set()
-    for key, uses in by_cell.items():
+    for key, uses in evidence.uses.items():
         ref = uses[0][1]
         if not can_repair(ref):
             continue  # narrative statements and text-layer values are evidence, never repaired
         cell = ref.cell
         unreadable = cell is not None and cell.value is None and cell.problem is not None
-        suspect = not unreadable and fail_count[key] >= 2
+        suspect = not unreadable and evidence.fail_count[key] >= 2
         if not (unreadable or suspect):
             continue
-        candidates: dict[Decimal, list[Equation]] = defaultdict(list)
-        for eq, target in uses:
-            if suspect and id(eq) not in failing:
-                continue
-            value = solve_for(eq, target, lambda r: None if r.key == key else value_of(r))
-            if value is not None:
-                candidates[value].append(eq)
-        best = _agreed(candidates)
-        if best is None and unreadable and cell.problem.startswith(RELOCATED):
-            best = _confirmed_printed(candidates, cell)
+        best = evidence.agreed_value(key, suspect, cell)
         if best is None:
             continue
         value, support = best
@@ -124,6 +161,22 @@ def _repair_round(tables: dict[str, CanonicalTable], extra, can_repair) -> list[
         applied.append(_apply(table, ref, value, support, how))
         touched.add(key)
     return applied
+
+
+def implied_values(tables: dict[str, CanonicalTable], extra=None) -> list[tuple[Ref, Decimal, list[Equation]]]:
+    """Printed values two independent identities say should be something else: in a text layer the document's
+    own error, kept as printed and reported with the value the identities imply."""
+    evidence = _Evidence.of(tables, extra)
+    found = []
+    for key, uses in evidence.uses.items():
+        ref = uses[0][1]
+        cell = ref.cell
+        if ref.table not in tables or cell is None or cell.value is None or evidence.fail_count[key] < 2:
+            continue
+        best = evidence.agreed_value(key, True, cell)
+        if best is not None and best[0] != cell.value:
+            found.append((ref, best[0], best[1]))
+    return found
 
 
 def _agreed(candidates: dict[Decimal, list[Equation]]):

@@ -9,8 +9,9 @@ from check import document as completeness_checks
 from check import narrative, performance, text
 from check.catalogue import RULES, equations
 from check.equations import Evaluation, evaluate
-from check.repair import Repair, repair_document
+from check.repair import Repair, implied_values, repair_document
 from check.results import CHECK_COLUMNS, STATUSES, finding, verdict_of
+from normalize.amounts import format_amount
 from normalize.document import NormalizedDocument
 from normalize.narrative import StatedFigure, first_figures
 
@@ -41,10 +42,12 @@ def check_document(doc: NormalizedDocument, repair: bool = True) -> CheckReport:
     first = first_figures(doc.figures)
     report.figures = list(first.values())
     report.repairs = code_completions(doc)
+    extra = lambda tables: narrative.narrative_equations(doc, report.figures)  # noqa: E731
     if repair:
-        report.repairs += repair_document(doc, extra=lambda tables: narrative.narrative_equations(doc, report.figures))
+        report.repairs += repair_document(doc, extra=extra)
     for eq in equations(doc.tables) + narrative.narrative_equations(doc, report.figures):
         report.results.append(_row(evaluate(eq)))
+    _name_implied_values(report.results, implied_values(doc.tables, extra))
     report.results += narrative.figures_without_table_value(doc, report.figures)
     report.results += completeness_checks.completeness(doc) + completeness_checks.duplicates(doc) + completeness_checks.codes_and_names(doc)
     report.results += narrative.stated_rates(doc) + narrative.item_statements(doc) + narrative.class_shares(doc)
@@ -74,11 +77,23 @@ def code_completions(doc: NormalizedDocument) -> list[Repair]:
     return out
 
 
+def _name_implied_values(results: list[dict], implied) -> None:
+    """A printed value two independent identities contradict is kept as printed (facts) and named in the reasons
+    of the checks it fails, with the value the identities imply."""
+    notes = {ref.address: f"{ref.label()} is printed {format_amount(ref.cell.value)}; {len({e.check_id for e in support})} identities "
+             f"imply {format_amount(value)}" for ref, value, support in implied}
+    for r in results:
+        if r["status"] == "fail":
+            named = [notes[a] for a in r["cells"].split(";") if a in notes]
+            if named:
+                r["reason"] = "; ".join(filter(None, [r["reason"], *named]))
+
+
 def _row(ev: Evaluation) -> dict:
     eq = ev.equation
     pages = sorted({r.row.page for r in eq.refs if r.row.page})
     parts = " ".join(("+" if s > 0 else "−") + r.label() for s, r in eq.parts)
-    cells = ";".join(f"{r.table}|{r.row.side}|{r.row.code or r.row.name}|{r.measure}" for r in eq.refs if r.table != narrative.NARRATIVE_TABLE)
+    cells = ";".join(r.address for r in eq.refs if r.table != narrative.NARRATIVE_TABLE)
     row = finding(eq.check_id, eq.description, eq.tables, f"{eq.total.label()} = {parts.lstrip('+')}", ev.status, ev.reason,
                   ",".join(map(str, pages)), ev.expected, ev.actual, ev.difference, cells)
     said = [r.cell.confidence for r in eq.refs if r.table == narrative.NARRATIVE_TABLE and r.cell is not None]

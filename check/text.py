@@ -15,6 +15,7 @@ _PLACEHOLDER = regex.compile(r"[XxＸｘ×]{2,}|某某|(?<![A-Za-z])[XxＸｘ](?
 _DOUBLED = regex.compile(r"[。,、;:!?，；：！？]\s*[。,、;:!?，；：！？]")
 _AS_OF = regex.compile(r"截[至止](\d{4})年\s*12\s*月\s*31\s*日")
 _VERSUS = regex.compile(r"(?:与|比|较)(\d{4})年度?(?:相比|相较|增|减|下降|上升|持平|决算)")
+_REPORT_TITLE = regex.compile(r"(?<![与比较同上]\s*)(\d{4})\s*年度?\s*(?:部门|单位)决算")  # `XX局2024年度部门决算`
 _OWN_YEAR = regex.compile(r"^\s*(\d{4})年度?\s*(?:部门决算|单位决算|收[、,，]?\s*支总计|收入合计|支出合计|财政拨款|一般公共预算财政拨款|"
                           r"[\"“”]?三公[\"“”]?经费|机关运行经费|政府采购|本部门|本单位)")
 SNIPPET = 40
@@ -66,6 +67,9 @@ def _wrong_years(text: str, kind: str, year: int):
     own = _OWN_YEAR.match(text) if kind == "说明" else regex.search(r"(\d{4})年", text) if kind == "title" else None
     if own is not None and int(own.group(1)) != year:
         yield own, year
+    for m in _REPORT_TITLE.finditer(text):
+        if int(m.group(1)) != year and (own is None or m.start() != own.start()):
+            yield m, year
 
 
 def years(doc: NormalizedDocument) -> list[dict]:
