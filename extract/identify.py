@@ -147,3 +147,42 @@ def declares_empty(text: str) -> bool:
         regex.search(r"(本部门|本单位|我部门|我单位|本局|单位|部门)[^。]{0,20}(无|没有)[^。]{0,40}(收入|支出|数据|经费)", s)
         or regex.search(r"本表(为空|无数据)|故本表无数据|此表为空|空表", s)
     )
+
+
+# ---------------------------------------------------------------- documents that are not 部门决算
+
+# A region's own accounts (政府决算, 决算草案): tables of the budget's revenue and spending, not of a department's
+# 财政拨款. `一般公共预算财政拨款支出决算表` is a department's; `一般公共预算收入决算表` is a region's.
+_GOVERNMENT_TABLE = regex.compile(r"(?:一般公共预算|政府性基金(?:预算)?|社会保险基金(?:预算)?|国有资本经营预算)(?!财政拨款)(?:收入|支出|收支)(?:决算|预算执行情况)(?:总)?表")
+_GOVERNMENT_REPORT = regex.compile(r"决算草案|总决算|财政决算|本级决算|预算执行情况的报告")
+GOVERNMENT_MINIMUM = 2  # two such tables (or the report's own words) make it a region's accounts
+
+
+def refusal(tables, cover_text: str, texts) -> str | None:
+    """Why a document whose tables look like the nine is not a 部门决算, or None: a 预算 (its tables hold budgets),
+    or a government's 决算 (region totals). `texts`: captions and narrative lines to look for their titles in."""
+    cover = squeeze(cover_text)
+    own = "部门决算" in cover or "单位决算" in cover
+    government_tables = {m.group() for text in texts for m in _GOVERNMENT_TABLE.finditer(squeeze(text))}
+    if not own and (_GOVERNMENT_REPORT.search(cover) or len(government_tables) >= GOVERNMENT_MINIMUM):
+        return "a government 决算 (region totals), not a 部门决算"
+    titled_final = any("决算" in (t.title or "") for t in tables if t.identified_by == "title")
+    headers = " ".join(squeeze(c) for t in tables for r in t.header_rows for c in r.cells)
+    if not titled_final and ("预算" in cover or ("预算数" in headers and "决算数" not in headers)):
+        return "a 预算 (budget) document, not a 决算; its tables are not 决算 tables"
+    return None
+
+
+def structure_fits(schema: TableSchema, labels: set[str]) -> bool:
+    """A table found by its number alone (`表1`) must also be laid out as that 部门决算 table: two sides for the
+    总表, code columns and one of its measures for the coded tables, 人员/公用经费 for t06, 三公 items for t09."""
+    joined = "|".join(labels)
+    measure_words = [squeeze(a) for m in schema.measures for a in m.aliases]
+    if schema.layout == "two_sided":
+        return "收入" in joined and "支出" in joined
+    if schema.layout == "economic":
+        return "人员经费" in joined or "公用经费" in joined or "经济分类" in joined
+    if schema.layout == "single_row":
+        return "因公出国" in joined or "公务接待" in joined
+    coded = any(w in joined for w in ("科目编码", "编码", "科目名称", "功能分类", "类", "款"))
+    return coded and any(w in joined for w in measure_words if len(w) > 2)

@@ -16,6 +16,8 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from extract.identify import (
     contents_tables,
+    refusal,
+    structure_fits,
     declares_empty,
     find_department,
     find_marker,
@@ -172,8 +174,9 @@ def _extract(document, path: Path, engine: str, ocr: str, cache_dir: Path | None
         if unidentified:
             warnings.append(f"ruled tables not identified as a standard table on pages {_ranges(sorted(set(unidentified)))}")
         other = other_tables([pt for pt in page_tables if pt.page in unidentified])
-        if tables and _is_budget_document(tables, cover_text):
-            raise InputError("not-juesuan", f"{path.name}: a 预算 (budget) document, not a 决算; its tables are not 决算 tables")
+        why_not = refusal(tables, cover_text, [line for pt in page_tables for line in pt.caption] + [b.text for b in narrative]) if tables else None
+        if why_not:
+            raise InputError("not-juesuan", f"{path.name}: {why_not}")
         if engine == "auto" and tables:
             tables = _second_engine_for_unsound(table_pages, path, tables, page_tables, kinds, set(ocr_pages))
         if engine != "pdfplumber" and table_pages.warning():
@@ -204,15 +207,6 @@ def _extract(document, path: Path, engine: str, ocr: str, cache_dir: Path | None
         ocr_pages=ocr_pages,
         pdfminer_pages=dict(table_pages.parsed_by_pdfminer),
     )
-
-
-def _is_budget_document(tables: list[RawTable], cover_text: str) -> bool:
-    """No table is titled as a 决算 table, and the document calls itself a 预算."""
-    titled_final = any("决算" in (t.title or "") for t in tables if t.identified_by == "title")
-    if titled_final:
-        return False
-    headers = " ".join(squeeze(c) for t in tables for r in t.header_rows for c in r.cells)
-    return "预算" in squeeze(cover_text) or ("预算数" in headers and "决算数" not in headers)
 
 
 def _table_page(page, path: Path, number: int, engine: str):
@@ -429,7 +423,7 @@ def assemble(page_tables: list[PageTable], kinds: dict[int, str] | None = None, 
             continue
         if schema is None and signature is not None:
             schema, identified_by = signature, "signature"
-        if schema is None and marker in STANDARD_ORDER_MARKERS:
+        if schema is None and marker in STANDARD_ORDER_MARKERS and structure_fits(table_schema(f"t{int(marker):02d}"), labels):
             schema, identified_by = table_schema(f"t{int(marker):02d}"), "marker"
         if schema is None or schema.id in tables:
             current = None

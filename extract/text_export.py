@@ -6,7 +6,7 @@ from pathlib import Path
 
 import regex
 
-from extract.identify import contents_tables, declares_empty, find_department, find_marker, find_unit, find_year, match_title, split_header
+from extract.identify import contents_tables, declares_empty, refusal, find_department, find_marker, find_unit, find_year, match_title, split_header
 from extract.limits import MAX_CELL_CHARS, check_cell
 from extract.model import InputError, NarrativeBlock, RawDocument, RawRow, RawTable
 from normalize.labels import squeeze
@@ -101,6 +101,9 @@ def extract_text_export(path: Path) -> RawDocument:
     listed = [s.title for s in segments if not s.rows and (first_table is None or s.line < first_table)]
     if not tables:
         raise InputError("not-juesuan", f"{path.name}: no standard 决算 table found in the text")
+    why_not = refusal(tables, "\n".join(lines[:40]), [b.text for b in narrative] + [s.title for s in segments])
+    if why_not:
+        raise InputError("not-juesuan", f"{path.name}: {why_not}")
     meta_text = "\n".join(lines[:40])
     return RawDocument(
         source=path,
