@@ -22,11 +22,11 @@ def completeness(doc: NormalizedDocument) -> list[dict]:
         table = doc.tables.get(schema.id)
         description = f"表格齐全：{schema.title}"
         if table is None:
-            basis = "listed in the document's 目录" if doc.raw.contents else f"in the {doc.raw.year or ''} 部门决算 template".replace("  ", " ")
-            out.append(finding("DOC-TABLE", description, schema.id, "", "fail", f"table not found ({basis})"))
+            basis = "本文档目录列有此表" if doc.raw.contents else f"{doc.raw.year or ''}年度部门决算模板有此表"
+            out.append(finding("DOC-TABLE", description, schema.id, "", "fail", f"未找到此表（{basis}）"))
             continue
         has_values = any(c.value is not None for _, _, c in table.cells())
-        reason = "declared empty in words" if table.declared_empty and not has_values else ("no values" if not has_values else "")
+        reason = "文字说明本表无数据" if table.declared_empty and not has_values else ("表中无数值" if not has_values else "")
         out.append(finding("DOC-TABLE", description, schema.id, "", "pass", reason, ",".join(map(str, table.pages))))
         out += required_rows(table)
     return out
@@ -39,7 +39,7 @@ def required_rows(table) -> list[dict]:
         return []
     missing = [f"{side}:{names[0]}" for side, names in table.schema.required_rows
                if not any(r.side == side and r.name in names for r in table.rows)]
-    status, reason = ("fail", "missing: " + ", ".join(missing)) if missing else ("pass", "")
+    status, reason = ("fail", "缺少：" + "、".join(missing)) if missing else ("pass", "")
     return [finding("DOC-ROWS", "表格固定行齐全（合计、总计、结转和结余）", table.id, "; ".join(missing), status, reason,
                     ",".join(map(str, table.pages)))]
 
@@ -57,7 +57,7 @@ def duplicates(doc: NormalizedDocument) -> list[dict]:
         for (side, code, name), rows in repeated.items():
             values = {tuple(sorted((m, c.value) for m, c in r.values.items())) for r in rows}
             status = "fail" if len(values) > 1 else "warn"
-            reason = f"row printed {len(rows)} times" + (" with different values" if status == "fail" else " with the same values")
+            reason = f"同一行印了{len(rows)}次，" + ("数值不同" if status == "fail" else "数值相同")
             pages = ",".join(str(r.page) for r in rows if r.page)
             out.append(finding("DOC-DUPLICATE", "表内无重复行", table.id, f"{side}{code} {name}".strip(), status, reason, pages))
         if not repeated:
@@ -80,7 +80,7 @@ def codes_and_names(doc: NormalizedDocument) -> list[dict]:
                 names_by_code[row.code].add((table.id, row.name))
             problem = row.code_problem
             if not problem and row.code and not valid_shape(row.code, kind):
-                problem = f"{row.code} is not a {kind} code"
+                problem = f"{row.code}不是{'支出经济分类' if kind == 'economic' else '支出功能分类'}科目编码"
             if not problem and row.code:
                 verdict = reference_check(row.code, row.name, doc.raw.year, kind)
                 cut = verdict.status == "name-differs" and _cut_at_cell_edge(row.name, verdict.names)

@@ -95,7 +95,7 @@ class Evaluation:
 def evaluate(eq: Equation) -> Evaluation:
     unreadable = [r for r in eq.refs if value_of(r) is None]
     if unreadable:
-        return Evaluation(eq, "skipped", reason="unreadable: " + ", ".join(r.label() for r in unreadable))
+        return Evaluation(eq, "skipped", reason="无法识别的单元格：" + "、".join(r.label() for r in unreadable))
     expected = sum((sign * value_of(r) for sign, r in eq.parts), Decimal(0))
     actual = value_of(eq.total)
     difference = actual - expected

@@ -47,7 +47,7 @@ def soften(row: dict, confidence: float | None) -> dict:
     """A contradiction found in a sentence OCR could not read safely may be OCR's: a warning that says so."""
     if row["status"] == "fail" and doubtful(confidence):
         row["status"] = "warn"
-        row["reason"] = "; ".join(filter(None, [row["reason"], f"the sentence was read by OCR with confidence {confidence:.2f}: check the page"]))
+        row["reason"] = "; ".join(filter(None, [row["reason"], f"该句由OCR识别，置信度{confidence:.2f}，请核对原页"]))
     return row
 
 
@@ -96,9 +96,9 @@ def figures_without_table_value(doc: NormalizedDocument, figures: list[StatedFig
         tid = NARRATIVE_LINKS[figure.subject][0]
         if table is not None and row is not None and _has_values(table):
             continue  # compared by narrative_equations
-        where = f"table {tid} not found" if table is None else (f"table {tid} holds no values" if not _has_values(table) else f"{tid} has no such row")
+        where = f"未找到{tid}表" if table is None else (f"{tid}表无数值" if not _has_values(table) else f"{tid}表无此行")
         out.append(soften(finding(f"N-{tid.upper()}", f"说明所述{figure.subject}与表一致：{figure.sentence[:60]}", f"{tid},说明", figure.subject,
-                                  "fail", f"说明 states {format_amount(figure.value)} but {where}", str(figure.page or ""), expected=figure.value),
+                                  "fail", f"说明所述{format_amount(figure.value)}，但{where}", str(figure.page or ""), expected=figure.value),
                           figure.confidence))
     return out
 
@@ -117,11 +117,11 @@ def stated_rates(doc: NormalizedDocument) -> list[dict]:
         others = {base: b for base, b in st.budgets.items() if base != st.base and b}
         if not st.budget:
             if st.actual == 0 or st.budget is None:
-                out.append(finding("N-RATE", description, "说明", keys, "skipped", "rate undefined: no budget, or budget and actual both 0", page))
+                out.append(finding("N-RATE", description, "说明", keys, "skipped", "无法计算：未写预算数，或预算与决算均为0", page))
                 continue
             matching = next((base for base, b in others.items() if percent_status(st.rate, st.actual / b * 100) != "fail"), None)
-            reason = (f"{st.rate_printed}% is 决算 ÷ {matching}预算 ({format_amount(others[matching])}) but labelled {st.base}"
-                      if matching else f"completion rate {st.rate_printed}% stated against a {st.base}预算 of 0")
+            reason = (f"{st.rate_printed}%是决算÷{matching}预算（{format_amount(others[matching])}），却写作完成{st.base}预算"
+                      if matching else f"{st.base}预算为0，仍写完成率{st.rate_printed}%")
             out.append(finding("N-RATE", description, "说明", keys, "warn", reason, page, actual=st.rate))
             continue
         computed = st.actual / st.budget * 100
@@ -130,9 +130,9 @@ def stated_rates(doc: NormalizedDocument) -> list[dict]:
         if status == "fail":
             matching = next((base for base, b in others.items() if percent_status(st.rate, st.actual / b * 100) != "fail"), None)
             if matching:
-                status, reason = "warn", f"{st.rate_printed}% is 决算 ÷ {matching}预算 but labelled {st.base}"
+                status, reason = "warn", f"{st.rate_printed}%是决算÷{matching}预算，却写作完成{st.base}预算"
             elif st.actual and percent_status(st.rate, st.budget / st.actual * 100) != "fail":
-                reason = "the rate printed is 预算 ÷ 决算 (inverted)"
+                reason = "所写比例是预算÷决算（颠倒）"
         places = max(decimals(st.rate), 2)
         out.append(soften(finding("N-RATE", description, "说明", keys, status, reason, page, expected=f"{computed:.{places}f}", actual=st.rate,
                                   difference=f"{st.rate - computed:.{places}f}"), st.confidence))
@@ -150,13 +150,13 @@ def item_statements(doc: NormalizedDocument) -> list[dict]:
         description = f"说明所述{item.xiang}支出决算与{tid}一致"
         if item.code is None or table is None:
             out.append(finding("N-ITEM", description, f"说明,{tid}", f"{item.lei}/{item.kuan}/{item.xiang}", "skipped",
-                               "no code for these names" if item.code is None else f"table {tid} not found", str(item.page or "")))
+                               "这些名称找不到科目编码" if item.code is None else f"未找到{tid}表", str(item.page or "")))
             continue
         row = next((r for r in table.rows if r.code == item.code), None)
         cell = row.values.get(measure) if row else None
         if cell is None or cell.value is None:
             status = "fail" if item.actual else "pass"
-            out.append(soften(finding("N-ITEM", description, f"说明,{tid}", item.code, status, f"{tid} has no {measure} for {item.code}" if status == "fail" else "",
+            out.append(soften(finding("N-ITEM", description, f"说明,{tid}", item.code, status, f"{tid}表{item.code}无{measure}" if status == "fail" else "",
                                       str(item.page or ""), expected=item.actual), item.confidence))
             continue
         difference = cell.value - item.actual
@@ -184,7 +184,7 @@ def class_shares(doc: NormalizedDocument) -> list[dict]:
         if cell is None or cell.value is None:
             status = "fail" if figure.value else "pass"
             out.append(soften(finding("N-CLASS", f"说明所述{name}与t05类一致", "说明,t05", name, status,
-                                      "t05 has no such 类 with a 小计" if status == "fail" else "", page, expected=figure.value), figure.confidence))
+                                      "t05表无此类的小计" if status == "fail" else "", page, expected=figure.value), figure.confidence))
             continue
         difference = cell.value - figure.value
         out.append(soften(finding("N-CLASS", f"说明所述{name}与t05类一致", "说明,t05", row.code, "pass" if difference == 0 else "fail", "", page,
@@ -238,7 +238,7 @@ def wording(doc: NormalizedDocument) -> list[dict]:
             real = SAME if actual == budget else ("up" if actual > budget else "down")
             said = direction_of(c.words[0])
             status = "pass" if said == real else "fail"
-            reason = "" if status == "pass" else f"决算 {format_amount(actual)} vs 预算 {format_amount(budget)}: the sentence says {c.words[0]}"
+            reason = "" if status == "pass" else f"决算{format_amount(actual)}、预算{format_amount(budget)}，句中却说决算数{c.words[0]}预算数"
             out.append(soften(finding("N-WORDING", f"文字与数字一致：{c.sentence[:60]}", "说明", f"{actual} / {budget}", status, reason, page),
                               c.confidence))
         else:
@@ -246,7 +246,7 @@ def wording(doc: NormalizedDocument) -> list[dict]:
             directions = {direction_of(w) for w in c.words}
             zero = amount == 0 and rate == 0
             status = "pass" if len(directions) == 1 or zero else "fail"
-            reason = "" if status == "pass" else f"{c.words[0]} {format_amount(amount)}万元 but {c.words[1]} {rate}%"
+            reason = "" if status == "pass" else f"{c.words[0]}{format_amount(amount)}万元，却{c.words[1]}{rate}%"
             out.append(soften(finding("N-WORDING", f"增减用语一致：{c.sentence[:60]}", "说明", f"{c.words[0]}/{c.words[1]}", status, reason, page),
                               c.confidence))
     return out

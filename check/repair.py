@@ -202,24 +202,24 @@ def plausible(cell: Cell | None, value: Decimal, table: CanonicalTable, ref: Ref
     raw = cell.raw if cell is not None else ""
     printed = nfkc(raw).strip()
     if not printed:
-        return "empty cell filled from identities" if value != 0 else None
+        return "空单元格由勾稽关系补出" if value != 0 else None
     tokens = amount_tokens(printed)
     if len(tokens) >= 2 and value in tokens:
-        return "one of the amounts glued into the cell"
+        return "取单元格中粘连的几个金额之一"
     if cell is not None and cell.problem and cell.problem.startswith(RELOCATED) and value in tokens:
-        return "printed value moved back to its row"
+        return "印出的数值移回所在行"
     if value == 0:
         if cell is not None and cell.problem and ("noise" in cell.problem or "leading zero" in cell.problem):
-            return "stroke or malformed zero read as a value"
+            return "表格线或残缺的零被读成了数值"
         if cell is not None and cell.value is None and cell.problem:
-            return "unreadable marks where the identities say the cell is empty"
+            return "无法识别的痕迹，勾稽关系表明此格为空"
         if cell is not None and cell.value is not None and _ghost(table, ref):
-            return "ghost of a neighbouring row's value"
+            return "相邻行数值的残影"
         return None
     if cell is not None and amount_tokens(printed) == [value]:
-        return "the reading confirmed by the identities"
+        return "识别结果经勾稽关系确认"
     if _digits_close(printed, value):
-        return "same digits with one or two misread"
+        return "数字相同，仅一两位识别有误"
     return None
 
 
@@ -259,10 +259,10 @@ def _apply(table: CanonicalTable, ref: Ref, value: Decimal, support: list[Equati
     cell.problem = None
     cell.repaired = True
     ids = sorted({eq.check_id for eq in support})
-    cell.repair = f"repaired ({how}) from {', '.join(ids)}"
+    cell.repair = f"已修复（{how}），依据{'、'.join(ids)}"
     confidence = "high" if _independent(support) >= 3 else "medium"
     if cell.confidence is not None:
-        how += f" (OCR confidence {cell.confidence:.2f})"
+        how += f"（OCR置信度{cell.confidence:.2f}）"
     return Repair(table.id, row.side, row.code or "", row.name, ref.measure, as_read,
                   "" if value == 0 else format_amount(value), "; ".join(f"{e.check_id}: {e.description}" for e in support), confidence, how)
 
@@ -291,7 +291,7 @@ def repair_names(tables: dict[str, CanonicalTable]) -> list[Repair]:
             if len(names) != 1:
                 continue
             repairs.append(Repair(table.id, row.side, row.code, names[0], "(name)", row.name, names[0],
-                                  "the same code in sibling tables", "medium", "debris after the name removed"))
+                                  "其他表中同一编码的名称", "medium", "去掉名称后的识别残渣"))
             row.name, row.code_problem = names[0], None
     return repairs
 
@@ -333,7 +333,7 @@ def split_merged_rows(tables: dict[str, CanonicalTable]) -> list[Repair]:
             rows.insert(i + 1, new_row)
             codes_here.add(other.code)
             repairs.append(Repair(table.id, row.side, row.code or "", f"{own_name} + {other.name}", "(row)", row.name + other.name,
-                                  f"{row.code} {own_name} / {other.code} {other.name}", "sibling tables carry both rows", "medium", "row split"))
+                                  f"{row.code} {own_name} / {other.code} {other.name}", "其他表分别印有这两行", "medium", "拆开被识别合并的两行"))
             i += 2
     return repairs
 

@@ -57,7 +57,7 @@ def check_document(doc: NormalizedDocument, repair: bool = True) -> CheckReport:
     for rule in RULES:
         if not any(r["check_id"] == rule.id or r["check_id"].startswith(rule.id + "-") for r in report.results):
             missing = [t for t in rule.tables if t not in doc.tables]
-            reason = f"table {', '.join(missing)} not found" if missing else "no rows this identity applies to"
+            reason = f"未找到{'、'.join(missing)}表" if missing else "没有适用此关系的行"
             report.results.append(finding(rule.id, rule.description, ",".join(rule.tables), "", "skipped", reason))
     report.results.sort(key=lambda r: (STATUS_ORDER[r["status"]], r["category"], r["check_id"]))
     return report
@@ -70,9 +70,9 @@ def code_completions(doc: NormalizedDocument) -> list[Repair]:
         for row in table.rows:
             if row.code_how not in ("joined", "from-name"):
                 continue
-            how = "code joined from split fragments" if row.code_how == "joined" else "code completed from the row's name"
+            how = "由被拆开的片段拼合编码" if row.code_how == "joined" else "按本行名称补全编码"
             out.append(Repair(table.id, row.side, row.code or "", row.name, "(code)", " | ".join(row.code_cells), row.code or "",
-                              "the name's code in sibling tables or the 政府收支分类科目" if row.code_how == "from-name" else "the printed digits",
+                              "同文档其他表或政府收支分类科目中该名称的编码" if row.code_how == "from-name" else "印出的数字",
                               "medium", how))
     return out
 
@@ -80,8 +80,8 @@ def code_completions(doc: NormalizedDocument) -> list[Repair]:
 def _name_implied_values(results: list[dict], implied) -> None:
     """A printed value two independent identities contradict is kept as printed (facts) and named in the reasons
     of the checks it fails, with the value the identities imply."""
-    notes = {ref.address: f"{ref.label()} is printed {format_amount(ref.cell.value)}; {len({e.check_id for e in support})} identities "
-             f"imply {format_amount(value)}" for ref, value, support in implied}
+    notes = {ref.address: f"{ref.label()}印为{format_amount(ref.cell.value)}，{len({e.check_id for e in support})}个勾稽关系"
+             f"推得应为{format_amount(value)}" for ref, value, support in implied}
     for r in results:
         if r["status"] == "fail":
             named = [notes[a] for a in r["cells"].split(";") if a in notes]

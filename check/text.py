@@ -75,12 +75,12 @@ def _wrong_years(text: str, kind: str, year: int):
 def years(doc: NormalizedDocument) -> list[dict]:
     year = document_year(doc)
     if year is None:
-        return [finding("TXT-YEAR", "年份与文档年度一致", "", "", "skipped", "the document's year is not stated")]
+        return [finding("TXT-YEAR", "年份与文档年度一致", "", "", "skipped", "文档未写明年度")]
     out = []
     for text, kind, where, page in _texts(doc):
         for match, expected in _wrong_years(text, kind, year):
             out.append(finding("TXT-YEAR", "年份与文档年度一致", where, match.group(), "warn",
-                               f"{_snippet(text, match.start(), match.end())} (the document reports on {year}; expected {expected})", str(page or "")))
+                               f"{_snippet(text, match.start(), match.end())}（本文档为{year}年度决算，应为{expected}）", str(page or "")))
     return out or [finding("TXT-YEAR", "年份与文档年度一致", "", str(year), "pass")]
 
 

@@ -13,6 +13,20 @@ import regex
 
 from normalize.labels import nfkc
 
+# Yuan in one unit of each unit tables print; amounts carry at most AMOUNT_SCALE decimals (a 万元 table printed to
+# the fen of a 元 has six), the one decimal scale of every Parquet file and DuckDB column.
+YUAN_PER_UNIT = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10000), "亿元": Decimal(100000000)}
+AMOUNT_SCALE = 6
+UNIT_DECIMALS = {unit: min(AMOUNT_SCALE, 2 + len(str(int(f))) - 1) for unit, f in YUAN_PER_UNIT.items()}
+
+
+def in_yuan(value: Decimal | None, unit: str | None) -> Decimal | None:
+    """The amount in 元 (so that tables in 元 and 万元 can be summed); None when the unit is not known."""
+    if value is None or unit not in YUAN_PER_UNIT:
+        return None
+    return value * YUAN_PER_UNIT[unit]
+
+
 EMPTY_MARKS = {"", "-", "--", "—", "——", "–", "/", "\\", "－", "─", "…", "...", "——"}
 # Single strokes left by table rules when OCR reads a vertical line as a glyph.
 RULE_NOISE = {"1", "l", "I", "|", "丨", "｜", "!", "i"}

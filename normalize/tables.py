@@ -8,7 +8,7 @@ import regex
 
 from extract.identify import declares_empty, header_labels, is_header_terminator
 from extract.model import OCR_CELL_READABLE, RawRow, RawTable
-from normalize.amounts import decimals, looks_like_amount, parse_amount
+from normalize.amounts import AMOUNT_SCALE, UNIT_DECIMALS, decimals, looks_like_amount, parse_amount
 from normalize.junk import is_code_fragment_noise, junk_reason
 from normalize.labels import has_cjk, normalize_name, squeeze
 from normalize.model import CanonicalRow, CanonicalTable, Cell, DroppedRow
@@ -449,8 +449,6 @@ def _single_row(raw: RawTable, table: CanonicalTable) -> None:
             table.rows.append(canonical)
 
 
-# Decimals an amount can carry in each unit: 元 are printed to the fen, larger units to the fen of a 元.
-UNIT_DECIMALS = {"元": 2, "千元": 5, "万元": 6, "亿元": 10}
 CONSISTENT_SHARE = 0.9  # when this share of a table's amounts print N decimals, N is the table's own precision
 CONSISTENT_MINIMUM = 10
 
@@ -460,7 +458,7 @@ def limit_decimals(table: CanonicalTable, unit: str | None) -> None:
     (`364.051` among two-decimal amounts: a footnote or a stray mark read as a digit), is unreadable, not a value."""
     cells = [c for _, _, c in table.cells() if c.value is not None and not c.repaired]
     counts = Counter(decimals(c.value) for c in cells)
-    allowed = UNIT_DECIMALS.get(unit or "", max(UNIT_DECIMALS.values()))
+    allowed = UNIT_DECIMALS.get(unit or "", AMOUNT_SCALE)
     if len(cells) >= CONSISTENT_MINIMUM:
         precision, seen = counts.most_common(1)[0]
         if seen >= CONSISTENT_SHARE * len(cells):

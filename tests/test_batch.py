@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from decimal import Decimal
+
 from conftest import CAIDIAN, FIXTURES, ROOT, read_csv
 
 GOOD = [CAIDIAN, FIXTURES / "pdf" / "putuo_shehuigongzuobu_2024.pdf", FIXTURES / "pdf" / "shanghai_template_2024.pdf"]
@@ -55,10 +57,34 @@ def test_batch_outputs_cover_every_document(batch):
     first = next(f for f in facts if f["doc_id"] == "caidian_2024")
     assert first["department"] == "武汉市蔡甸区经济信息化和科技创新局(汇总)" and first["region"] == "武汉市蔡甸区"
     assert len(first["source_sha256"]) == 64 and first["year"] == "2024"
+    assert first["admin_level"] == "区县" and first["unit"] == "万元"
+    assert all(Decimal(f["value_yuan"]) == Decimal(f["value"]) * 10000 for f in facts if f["unit"] == "万元")
     summary = read_csv(out / "checks_summary.csv")
     verdicts = {s["doc_id"]: s["verdict"] for s in summary}
     assert verdicts == {"caidian_2024": "fail", "putuo_shehuigongzuobu_2024": "warn", "shanghai_template_2024": "empty"}
     assert read_csv(out / "errors.csv") == []
+
+
+def test_documents_say_where_and_when_in_numbers_and_words(batch):
+    import duckdb
+
+    _, out = batch
+    con = duckdb.connect(str(out / "juesuan.duckdb"), read_only=True)
+    rows = con.sql("SELECT doc_id, region, level, province, year, pages FROM documents ORDER BY doc_id").fetchall()
+    assert rows[0][:5] == ("caidian_2024", "武汉市蔡甸区", "区县", None, 2024)
+    assert rows[1][:5] == ("putuo_shehuigongzuobu_2024", "上海市普陀区", "区县", "上海市", 2024) and rows[1][5] == 24
+    types = dict(con.sql("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'documents'").fetchall())
+    assert types["year"] == "INTEGER" and types["pages"] == "INTEGER"
+
+
+def test_every_parquet_file_uses_one_decimal_type_for_amounts(batch):
+    import pyarrow.parquet as pq
+
+    _, out = batch
+    for path in list(out.glob("*.parquet")) + list(out.glob("dept/*/*.parquet")):
+        schema = pq.read_schema(path)
+        kinds = {str(f.type) for f in schema if str(f.type).startswith("decimal")}
+        assert kinds <= {"decimal128(24, 6)"}, (path.name, kinds)
 
 
 def test_workbooks_show_codes_as_text_and_amounts_as_numbers(batch):
@@ -96,7 +122,7 @@ def test_duckdb_answers_the_readme_queries(batch):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     con = duckdb.connect(str(out / "juesuan.duckdb"), read_only=True)
     three = con.sql(README_QUERIES["three_public"]).fetchall()
-    assert ("武汉市蔡甸区经济信息化和科技创新局(汇总)", "2024") in [(r[0], r[1]) for r in three]
+    assert ("武汉市蔡甸区经济信息化和科技创新局(汇总)", 2024) in [(r[0], r[1]) for r in three]
     assert any(str(r[2]) == "1.670000" for r in three)
     failed = con.sql(README_QUERIES["failed_checks"]).fetchall()
     assert {r[1] for r in failed} >= {"N-RATE"}

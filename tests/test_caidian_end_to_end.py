@@ -99,7 +99,7 @@ def test_cli_writes_every_output_atomically(tmp_path):
     value_repairs = [r for r in repairs if r["measure"] != "(code)"]
     assert {r["table"] for r in value_repairs} == {"t03", "t06"} and all(r["identities"] for r in repairs)
     split = next(r for r in repairs if r["as_read"] == "201329 9")  # every code not read as printed is listed
-    assert (split["measure"], split["repaired"], split["how"]) == ("(code)", "2013299", "code joined from split fragments")
+    assert (split["measure"], split["repaired"], split["how"]) == ("(code)", "2013299", "由被拆开的片段拼合编码")
     assert {"check_id", "status", "expected", "actual", "difference"} <= set(read_csv(folder / "checks.csv")[0])
     assert "Verdict" in (folder / "report.md").read_text(encoding="utf-8")
     assert any(f["repaired"] == "true" for f in facts)
@@ -157,4 +157,4 @@ def test_no_repair_leaves_the_damage_flagged(caidian_expected):
     report = check_document(doc, repair=False)
     assert [r for r in report.repairs if r.measure != "(code)"] == []  # codes are still read through their names, and listed
     assert any(r["status"] == "fail" and r["check_id"].startswith(("T-", "ROW-")) for r in report.results)
-    assert any(r["status"] == "skipped" and "unreadable" in r["reason"] for r in report.results)
+    assert any(r["status"] == "skipped" and "无法识别" in r["reason"] for r in report.results)

@@ -80,20 +80,20 @@ def test_each_check_fails_when_its_identity_is_broken(tmp_path, check_id, overri
 
 def test_completion_rate_against_a_zero_budget_is_a_warning_not_a_contradiction(tmp_path):
     results = statuses(document(tmp_path, overrides={"n.年初预算": "0"}), "N-RATE")
-    assert results[0]["status"] == "warn" and "年初预算 of 0" in results[0]["reason"]
+    assert results[0]["status"] == "warn" and "年初预算为0" in results[0]["reason"]
 
 
 def test_an_inverted_completion_rate_is_a_contradiction(tmp_path):
     results = statuses(document(tmp_path, overrides={"n.完成率": "125.00"}), "N-RATE")  # 100 ÷ 80, not 80 ÷ 100
     failed = [r for r in results if r["status"] == "fail"]
-    assert failed and "inverted" in failed[0]["reason"]
+    assert failed and "颠倒" in failed[0]["reason"]
 
 
 def test_missing_table_fails_completeness(tmp_path):
     results = statuses(document(tmp_path, drop_tables=("t05",)), "DOC-TABLE")
     assert [r["tables"] for r in results if r["status"] == "fail"] == ["t05"]
     t08 = next(r for r in results if r["tables"] == "t08")
-    assert t08["status"] == "pass" and "declared empty" in t08["reason"]
+    assert t08["status"] == "pass" and "本表无数据" in t08["reason"]
 
 
 def test_a_row_printed_twice_with_the_same_values_is_a_warning(tmp_path):

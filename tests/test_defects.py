@@ -85,4 +85,4 @@ def test_a_changed_cell_in_the_pdf_keeps_its_printed_value_and_shows_the_expecte
     cell = next(r for r in doc.tables["t05"].rows if r.code == "2010601").values["项目支出"]
     assert str(cell.value) == "53.00" and not cell.repaired
     failing = [r for r in report.results if r["status"] == "fail" and "t05||2010601|项目支出" in r["cells"].split(";")]
-    assert failing and all("t05[2010601].项目支出 is printed 53.00" in r["reason"] and "imply 35.00" in r["reason"] for r in failing)
+    assert failing and all("t05[2010601].项目支出印为53.00" in r["reason"] and "应为35.00" in r["reason"] for r in failing)

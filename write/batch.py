@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -16,22 +15,37 @@ from schemas import table_schemas
 from write.atomic import atomic_write_text, replacing
 from write.cells import restore
 from write.excel import add_sheet, new_workbook, save
-from write.tables import FACT_COLUMNS, write_csv
+from normalize.regions import region_of
+from write.tables import FACT_COLUMNS, INTEGER_COLUMNS, arrow_table, write_csv
 
-DOC_COLUMNS = ["doc_id", "department", "region", "year", "source_sha256"]
+# What every batch fact row says of its document (admin_level: 中央/省/市/区县/乡镇; the fact's own `level` is 类/款/项).
+DOC_COLUMNS = ["doc_id", "department", "region", "admin_level", "year", "source_sha256"]
 BATCH_FACT_COLUMNS = DOC_COLUMNS + [c for c in FACT_COLUMNS if c != "doc_id"]
-VALUE_TYPE = pa.decimal128(24, 6)
 NARRATIVE_TABLES = ("narrative_items", "narrative_figures", "performance_projects", "performance_indicators")
 NUMERIC_COLUMNS = {"expected", "actual", "difference", "budget", "rate", "value", "spent", "score", "total", "target_value", "actual_value"}
-_REGION = regex.compile(r"^((?:\p{Han}{2,}?(?:省|自治区))?(?:\p{Han}{2,}?(?:市|州|盟))?(?:\p{Han}{1,}?(?:区|县|旗))?)")
+DOCUMENT_COLUMNS = ["doc_id", "group", "department", "region", "level", "province", "year", "unit", "pages", "tables_found", "verdict",
+                    "source", "source_sha256", "folder"]
 
 
-def region_of(department: str | None) -> str | None:
-    """The administrative region a department name starts with (武汉市蔡甸区…), when it names one."""
-    if not department:
-        return None
-    m = _REGION.match(department)
-    return m.group(1) or None if m else None
+def document_row(manifest: dict, folder: Path) -> dict:
+    """One row of the `documents` table: who published it, where, when, and how it came out."""
+    region = region_of(manifest.get("department"))
+    return {
+        "doc_id": manifest["doc_id"],
+        "group": folder.parent.name,
+        "department": manifest.get("department"),
+        "region": manifest.get("region", region.name) or None,
+        "level": manifest.get("level", region.level) or None,
+        "province": manifest.get("province", region.province) or None,
+        "year": manifest.get("year"),
+        "unit": manifest.get("unit"),
+        "pages": manifest.get("pages"),
+        "tables_found": sum(1 for t in manifest["tables"].values() if t.get("found")),
+        "verdict": manifest.get("checks", {}).get("verdict"),
+        "source": manifest["source"]["path"],
+        "source_sha256": manifest["source"]["sha256"],
+        "folder": str(folder),
+    }
 
 
 def document_folders(out: Path) -> list[Path]:
@@ -75,24 +89,12 @@ def build_batch_outputs(out: Path, formats: set[str]) -> list[str]:
         if manifest is None:
             notes.append(f"{folder}: manifest.json unreadable, document left out of the batch outputs")
             continue
-        doc = {
-            "doc_id": manifest["doc_id"],
-            "group": folder.parent.name,
-            "department": manifest.get("department"),
-            "region": region_of(manifest.get("department")),
-            "year": manifest.get("year"),
-            "source": manifest["source"]["path"],
-            "source_sha256": manifest["source"]["sha256"],
-            "pages": manifest.get("pages"),
-            "tables_found": sum(1 for t in manifest["tables"].values() if t.get("found")),
-            "verdict": manifest.get("checks", {}).get("verdict"),
-            "folder": str(folder),
-        }
+        doc = document_row(manifest, folder)
         documents.append(doc)
         counts = manifest.get("checks", {})
         summary.append({"doc_id": doc["doc_id"], "file": doc["source"], "department": doc["department"], "year": doc["year"],
                         "output": doc["folder"], **{k: counts.get(k) for k in SUMMARY_COLUMNS[4:11]}})
-        prefix = {k: doc[k] for k in DOC_COLUMNS}
+        prefix = {**{k: doc.get(k) for k in DOC_COLUMNS}, "admin_level": doc["level"]}
         for row in read_csv(folder / "facts.csv"):
             row.pop("doc_id", None)
             facts.append({**prefix, **row})
@@ -100,11 +102,6 @@ def build_batch_outputs(out: Path, formats: set[str]) -> list[str]:
         repairs += [{"doc_id": doc["doc_id"], **r} for r in read_csv(folder / "repairs.csv")]
         for name in NARRATIVE_TABLES:
             narrative[name] += [{"doc_id": doc["doc_id"], **r} for r in read_csv(folder / f"{name}.csv")]
-    for row in facts:
-        row["value"] = Decimal(row["value"])
-        row["page"] = int(row["page"]) if row.get("page") else None
-        row["line"] = int(row["line"]) if row.get("line") else None
-        row["repaired"] = row.get("repaired") == "true"
     with replacing(out / "checks_summary.csv") as tmp:
         write_csv(tmp, SUMMARY_COLUMNS, summary)
     _write_facts(out, facts, formats)
@@ -116,22 +113,7 @@ def build_batch_outputs(out: Path, formats: set[str]) -> list[str]:
 
 
 def _facts_table(facts: list[dict]) -> pa.Table:
-    arrays, fields = [], []
-    for column in BATCH_FACT_COLUMNS:
-        values = [f.get(column) for f in facts]
-        if column == "value":
-            dtype = VALUE_TYPE
-            values = [v.quantize(Decimal("0.000001")) for v in values]
-        elif column in ("page", "line"):
-            dtype = pa.int32()
-        elif column == "repaired":
-            dtype = pa.bool_()
-        else:
-            dtype = pa.string()
-            values = [None if v is None or v == "" else str(v) for v in values]
-        arrays.append(pa.array(values, type=dtype))
-        fields.append(pa.field(column, dtype))
-    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+    return arrow_table(BATCH_FACT_COLUMNS, facts, {"value", "value_yuan"})
 
 
 def _write_facts(out: Path, facts: list[dict], formats: set[str]) -> None:
@@ -174,12 +156,20 @@ def _write_duckdb(out: Path, documents, facts, checks, repairs, narrative: dict[
             con.close()
 
 
+def _typed(column: str) -> str:
+    if column in NUMERIC_COLUMNS:
+        return f'TRY_CAST("{column}" AS DECIMAL(24,6)) AS "{column}"'
+    if column in INTEGER_COLUMNS:
+        return f'TRY_CAST("{column}" AS INTEGER) AS "{column}"'
+    return f'"{column}"'
+
+
 def _create_table(con, name: str, rows: list[dict]) -> None:
     """Text columns as read from the CSVs, amounts (expected, actual, budget, …) as DECIMAL."""
     columns = list(rows[0]) if rows else ["doc_id"]
     arrow = pa.table({c: pa.array([None if r.get(c) is None else str(r.get(c)) for r in rows], type=pa.string()) for c in columns})
     con.register("incoming", arrow)
-    selected = ", ".join(f'TRY_CAST("{c}" AS DECIMAL(24,6)) AS "{c}"' if c in NUMERIC_COLUMNS else f'"{c}"' for c in columns)
+    selected = ", ".join(_typed(c) for c in columns)
     con.execute(f"CREATE TABLE {name} AS SELECT {selected} FROM incoming")
     con.unregister("incoming")
 

@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 from normalize.document import NormalizedDocument
+from normalize.regions import region_of
 from schemas import table_schemas
 from dataclasses import asdict
 
@@ -50,7 +51,7 @@ def write_document(doc: NormalizedDocument, target: Path, doc_id: str, source_sh
         if report is not None:
             write_checks(staging, report, f"{doc.raw.department or doc_id} {doc.raw.year or ''} — {doc.raw.source.name}")
         facts = fact_rows(doc, doc_id)
-        _write(staging / "facts", FACT_COLUMNS, facts, {"value"}, formats)
+        _write(staging / "facts", FACT_COLUMNS, facts, {"value", "value_yuan"}, formats)
         for schema in table_schemas():
             table = doc.tables.get(schema.id)
             if table is None:
@@ -118,12 +119,16 @@ def build_manifest(doc: NormalizedDocument, doc_id: str, source_sha256: str, too
             "header_mapping": table.header_mapping,
             "measures": table.measures,
         }
+    region = region_of(raw.department)
     return {
         "tool": "juesuan",
         "tool_version": tool_version,
         "doc_id": doc_id,
         "source": {"path": str(raw.source), "name": raw.source.name, "sha256": source_sha256, "kind": raw.kind},
         "department": raw.department,
+        "region": region.name,
+        "level": region.level,
+        "province": region.province,
         "year": raw.year,
         "unit": raw.unit,
         "pages": raw.page_count,
