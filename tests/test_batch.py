@@ -101,7 +101,32 @@ def test_workbooks_show_codes_as_text_and_amounts_as_numbers(batch):
     assert isinstance(amount.value, float) and amount.value == 2.5 and amount.number_format == "#,##0.00"
     assert {"校验", "修复"} <= set(book.sheetnames)
     batch_book = load_workbook(out / "juesuan.xlsx", read_only=True)
-    assert {"文档", "校验", "修复"} <= set(batch_book.sheetnames) and len(batch_book.sheetnames) == 12
+    assert batch_book.sheetnames[:2] == ["文档", "明细"] and batch_book.sheetnames[-3:] == ["校验", "修复", "字段说明"]
+    assert len(batch_book.sheetnames) == 14
+
+
+def test_a_documents_workbook_opens_on_what_it_is_and_works_without_fixing(batch):
+    from openpyxl import load_workbook
+
+    _, out = batch
+    book = load_workbook(out / "dept" / "caidian_2024" / "caidian_2024.xlsx")
+    cover = {row[0].value: row[1].value for row in book["文档"].iter_rows()}
+    assert book.sheetnames[0] == "文档"
+    assert (cover["文档"], cover["部门"], cover["年度"], cover["单位"], cover["结论"]) == (
+        "caidian_2024.md", "武汉市蔡甸区经济信息化和科技创新局(汇总)", 2024, "万元", "矛盾")
+    facts = book["明细"]
+    assert list(facts.tables) and facts.tables[next(iter(facts.tables))].ref.startswith("A1:")  # an Excel Table: autofilter, sorting
+    header = [c.value for c in facts[1]]
+    assert {"金额", "单位", "金额（元）", "科目编码"} <= set(header)
+    assert facts.column_dimensions["F"].width > facts.column_dimensions["B"].width  # 科目名称 wider than 表
+    checks = book["校验"]
+    result = [c.value for c in checks[1]].index("结果")
+    statuses = {row[result].value for row in checks.iter_rows(min_row=2)}
+    assert statuses <= {"矛盾", "提示", "尾数误差", "通过", "未检查"}
+    notes = {row[1].value: row[0].value for row in book["字段说明"].iter_rows(min_row=2)}
+    assert notes["value_yuan"] == "金额（元）" and notes["code"] == "科目编码"
+    t05 = book[[n for n in book.sheetnames if n.startswith("t05")][0]]
+    assert "单位" in [c.value for c in t05[1]]
 
 
 README_QUERIES = {

@@ -14,7 +14,9 @@ import regex
 from schemas import table_schemas
 from write.atomic import atomic_write_text, replacing
 from write.cells import restore
-from write.excel import add_sheet, new_workbook, save
+from check.results import CHECK_COLUMNS
+from check.run import REPAIR_COLUMNS
+from write.excel import add_field_notes, add_sheet, new_workbook, save
 from normalize.regions import region_of
 from write.tables import FACT_COLUMNS, INTEGER_COLUMNS, arrow_table, write_csv
 
@@ -107,7 +109,7 @@ def build_batch_outputs(out: Path, formats: set[str]) -> list[str]:
     _write_facts(out, facts, formats)
     _write_duckdb(out, documents, facts, checks, repairs, narrative)
     if "xlsx" in formats:
-        _write_workbook(out / "juesuan.xlsx", out / "juesuan.duckdb", documents, checks, repairs)
+        _write_workbook(out / "juesuan.xlsx", out / "juesuan.duckdb", documents, facts, checks, repairs)
     write_datapackage(out)
     return notes
 
@@ -126,7 +128,7 @@ def _write_facts(out: Path, facts: list[dict], formats: set[str]) -> None:
 
 
 def _view_sql(schema) -> str:
-    key = ["doc_id", "department", "year"] + (["side"] if schema.two_sided else []) + ["code", "level", "name"]
+    key = ["doc_id", "department", "year"] + (["side"] if schema.two_sided else []) + ["code", "level", "name", "unit"]
     columns = []
     for measure in schema.standard_columns:
         side, _, plain = measure.rpartition("/") if schema.two_sided else ("", "", measure)
@@ -174,13 +176,20 @@ def _create_table(con, name: str, rows: list[dict]) -> None:
     con.unregister("incoming")
 
 
-def _write_workbook(path: Path, database: Path, documents, checks, repairs) -> None:
-    """The batch workbook: documents, one wide sheet per table (read from the database views), the checks
-    that did not pass and the repairs. Every check of a document is in its own workbook and in the database."""
+EXCEL_MAX_ROWS = 1_048_575  # a sheet's rows, less its header
+
+
+def _write_workbook(path: Path, database: Path, documents, facts, checks, repairs) -> None:
+    """The batch workbook: documents, every fact as an Excel Table (when a sheet can hold them), one wide sheet per
+    table (read from the database views), the checks that did not pass and the repairs. Every check of a document
+    is in its own workbook and in the database."""
     import duckdb
 
     workbook = new_workbook()
-    add_sheet(workbook, "文档", list(documents[0]) if documents else ["doc_id"], documents, set())
+    add_sheet(workbook, "文档", DOCUMENT_COLUMNS, documents, set(), as_table=True)
+    if len(facts) <= EXCEL_MAX_ROWS:
+        add_sheet(workbook, "明细", BATCH_FACT_COLUMNS, facts, {"value", "value_yuan"}, as_table=True)
+    columns_seen = DOCUMENT_COLUMNS + BATCH_FACT_COLUMNS
     con = duckdb.connect(str(database), read_only=True)
     try:
         for schema in table_schemas():
@@ -191,8 +200,11 @@ def _write_workbook(path: Path, database: Path, documents, checks, repairs) -> N
     finally:
         con.close()
     problems = [c for c in checks if c.get("status") != "pass"]
-    add_sheet(workbook, "校验", list(checks[0]) if checks else ["doc_id"], problems, {"expected", "actual", "difference"})
-    add_sheet(workbook, "修复", list(repairs[0]) if repairs else ["doc_id"], repairs, set())
+    check_columns = ["doc_id"] + CHECK_COLUMNS
+    repair_columns = ["doc_id"] + REPAIR_COLUMNS
+    add_sheet(workbook, "校验", check_columns, problems, {"expected", "actual", "difference"}, as_table=True)
+    add_sheet(workbook, "修复", repair_columns, repairs, set(), as_table=True)
+    add_field_notes(workbook, columns_seen + check_columns + repair_columns)
     with replacing(path) as tmp:
         save(workbook, tmp)
 

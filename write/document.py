@@ -12,7 +12,7 @@ from dataclasses import asdict
 
 from check.run import CHECK_COLUMNS, REPAIR_COLUMNS, CheckReport
 from write.atomic import atomic_directory
-from write.excel import add_sheet, new_workbook, save
+from write.excel import add_cover, add_field_notes, add_sheet, new_workbook, save
 from write.report import write_checks
 from write.tables import FACT_COLUMNS, fact_rows, wide_rows, write_csv, write_parquet
 
@@ -59,23 +59,40 @@ def write_document(doc: NormalizedDocument, target: Path, doc_id: str, source_sh
             columns, rows = wide_rows(table)
             _write(staging / f"{schema.id}_{schema.slug}", columns, rows, set(table.measures), formats)
         if "xlsx" in formats:
-            write_document_workbook(staging / f"{doc_id}.xlsx", doc, report)
+            write_document_workbook(staging / f"{doc_id}.xlsx", doc, report, manifest, facts)
         write_narrative(staging, doc)
         (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     return manifest
 
 
-def write_document_workbook(path: Path, doc: NormalizedDocument, report: CheckReport | None) -> None:
+def write_document_workbook(path: Path, doc: NormalizedDocument, report: CheckReport | None, manifest: dict, facts: list[dict]) -> None:
+    """The document's workbook: a cover naming it, its facts as an Excel Table, a sheet per table, checks, repairs."""
     workbook = new_workbook()
+    checks = manifest.get("checks", {})
+    add_cover(workbook, "文档", [
+        ("文档", manifest["source"]["name"]), ("部门", manifest.get("department")), ("年度", manifest.get("year")),
+        ("单位", manifest.get("unit")), ("结论", checks.get("verdict")), ("矛盾/提示/尾数误差", f"{checks.get('fail', 0)} / {checks.get('warn', 0)} / {checks.get('rounding', 0)}"),
+        ("修复", checks.get("repairs", 0)), ("地区", manifest.get("region")), ("行政级别", manifest.get("level")), ("页数", manifest.get("pages")),
+        ("文档编号", manifest["doc_id"]), ("源文件校验和", manifest["source"]["sha256"]),
+    ])
+    add_sheet(workbook, "明细", FACT_COLUMNS, facts, {"value", "value_yuan"}, as_table=True)
+    columns_seen = list(FACT_COLUMNS)
     for schema in table_schemas():
         table = doc.tables.get(schema.id)
         if table is not None:
             columns, rows = wide_rows(table)
             add_sheet(workbook, f"{schema.id} {schema.title}", columns, rows, set(table.measures))
+            columns_seen += columns
     if report is not None:
-        add_sheet(workbook, "校验", CHECK_COLUMNS, report.results, {"expected", "actual", "difference"})
-        add_sheet(workbook, "修复", REPAIR_COLUMNS, [asdict(r) for r in report.repairs], set())
+        add_sheet(workbook, "校验", CHECK_COLUMNS, report.results, {"expected", "actual", "difference"}, as_table=True)
+        add_sheet(workbook, "修复", REPAIR_COLUMNS, [asdict(r) for r in report.repairs], set(), as_table=True)
+        columns_seen += CHECK_COLUMNS + REPAIR_COLUMNS
+    add_field_notes(workbook, [c for c in columns_seen if not _is_measure(c, doc)])
     save(workbook, path)
+
+
+def _is_measure(column: str, doc: NormalizedDocument) -> bool:
+    return any(column in t.measures for t in doc.tables.values())
 
 
 def _write(stem: Path, columns, rows, decimal_columns, formats) -> None:

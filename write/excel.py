@@ -1,5 +1,7 @@
-"""Excel workbooks analysts open directly: a sheet per table with Chinese headers, codes as text,
-amounts as numbers with two decimals, a 校验 sheet (checks) and a 修复 sheet (repairs)."""
+"""Excel workbooks analysts open directly and use without fixing: a cover sheet naming the document, a long
+明细 sheet as an Excel Table (autofilter, sortable), a sheet per standard table, 校验 (checks) and 修复 (repairs),
+and a 字段说明 sheet giving each column's Chinese label, field name and meaning. Chinese headers, fitted column
+widths, codes as text, amounts as numbers (two decimals shown, the unit in every sheet), statuses in Chinese."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -9,60 +11,80 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.table import Table, TableStyleInfo
 
+from check.results import STATUS_LABELS
 from write.cells import excel_text
 
-LABELS = {
-    "doc_id": "文档", "department": "部门", "region": "地区", "year": "年度", "table": "表", "side": "收支", "code": "科目编码",
-    "level": "级次", "name": "科目名称", "measure": "项目", "value": "金额", "unit": "单位", "page": "页码", "line": "行",
-    "repaired": "已修复", "note": "说明", "source": "读取方式", "confidence": "识别置信度", "source_file": "来源文件", "check_id": "校验编号", "description": "校验内容", "tables": "涉及表",
-    "row_keys": "涉及单元格", "expected": "应为", "actual": "实为", "difference": "差额", "status": "结果", "reason": "原因",
-    "pages": "页码", "as_read": "识别值", "repaired_value": "修复值", "identities": "依据", "confidence": "置信度", "how": "方式",
+# column -> (Chinese label, meaning): the header of every sheet and the 字段说明 sheet
+FIELDS = {
+    "doc_id": ("文档编号", "输出文件夹名，由源文件名生成"), "department": ("部门", "决算公开的部门"), "region": ("地区", "部门名称中的行政区划"),
+    "level": ("级次", "科目级次（类/款/项）；在“文档”表中为行政级别（中央/省/市/区县/乡镇）"), "admin_level": ("行政级别", "中央/省/市/区县/乡镇"),
+    "province": ("省份", "部门名称中的省级行政区"), "year": ("年度", "决算年度"), "table": ("表", "标准表编号 t01–t09"), "side": ("收支", "收入或支出（总表）"),
+    "code": ("科目编码", "政府收支分类科目编码（文本）"), "name": ("科目名称", "行名称"), "measure": ("栏目", "金额所在的栏"),
+    "value": ("金额", "印出的金额（单位见“单位”）"), "unit": ("单位", "金额单位：元/千元/万元/亿元"), "value_yuan": ("金额（元）", "换算为元的金额，可跨文档相加"),
+    "page": ("页码", "所在页（PDF）"), "line": ("行", "所在行"), "bbox": ("位置", "页面上的位置：左 上 右 下（磅）"), "repaired": ("已修复", "是否经勾稽关系修复"),
+    "note": ("备注", "识别或修复的说明"), "source": ("读取方式", "text-layer 文字层 / ocr 图像识别 / text-export 文本导出"),
+    "confidence": ("识别置信度", "OCR 置信度（0–1）"), "source_file": ("来源文件", "源文件名"), "source_sha256": ("源文件校验和", "SHA-256"),
+    "check_id": ("校验编号", "勾稽关系编号"), "category": ("类别", "表内/表间、说明↔表、完整性、科目、文字"), "description": ("校验内容", "检查的关系"),
+    "tables": ("涉及表", ""), "row_keys": ("涉及单元格", ""), "expected": ("应为", "由关系算出的值"), "actual": ("实为", "印出的值"),
+    "difference": ("差额", "实为 − 应为"), "status": ("结果", "矛盾/提示/尾数误差/通过/未检查"), "verdict": ("结论", "全部检查中最严重的结果"),
+    "reason": ("原因", ""), "pages": ("页码", ""), "cells": ("单元格地址", "表|收支|编码或名称|栏目"), "as_read": ("识别值", "修复前读到的内容"),
+    "repaired_value": ("修复值", ""), "identities": ("依据", "支持修复的勾稽关系"), "how": ("方式", "如何修复"), "file": ("文件", ""),
+    "group": ("批次文件夹", ""), "tables_found": ("找到的表", ""), "folder": ("输出文件夹", ""), "stage": ("阶段", ""), "kind": ("错误类型", ""),
+    "message": ("说明", ""), "fail": ("矛盾", ""), "warn": ("提示", ""), "rounding": ("尾数误差", ""), "pass": ("通过", ""), "skipped": ("未检查", ""),
+    "repairs": ("修复", ""), "output": ("输出", ""),
 }
-TEXT_COLUMNS = {"code", "doc_id", "year", "source", "source_file"}
+TEXT_COLUMNS = {"code", "doc_id", "source", "source_file", "source_sha256"}
+STATUS_COLUMNS = {"status", "verdict"}
 AMOUNT_FORMAT = "#,##0.00"
 BOLD = Font(bold=True)
+MAX_WIDTH, MIN_WIDTH = 48, 6
+TABLE_STYLE = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
 
 
 def label(column: str) -> str:
-    return LABELS.get(column, column)
+    return FIELDS.get(column, (column, ""))[0]
 
 
-def add_sheet(workbook: Workbook, title: str, columns: list[str], rows: list[dict], amount_columns: set[str]) -> None:
-    """A streamed (write-only) sheet: bold Chinese header, frozen first row, typed cells."""
+def add_sheet(workbook: Workbook, title: str, columns: list[str], rows: list[dict], amount_columns: set[str], as_table: bool = False) -> None:
+    """A streamed (write-only) sheet: bold Chinese header, frozen first row, fitted widths, typed cells; `as_table`
+    makes it an Excel Table (autofilter and sorting on every column)."""
     sheet = workbook.create_sheet(title=_sheet_title(title))
+    values = [[_value(c, r.get(c), amount_columns) for c in columns] for r in rows]
     for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = 36 if column == "name" else 14
+        sheet.column_dimensions[get_column_letter(index)].width = _width(label(column), (v[index - 1] for v in values[:2000]))
     sheet.freeze_panes = "A2"
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, value=label(column))
-        cell.font = BOLD
-        header.append(cell)
-    sheet.append(header)
+    headers = _unique([label(c) for c in columns])
+    sheet.append([_bold(sheet, h) for h in headers])
     formats = [AMOUNT_FORMAT if c in amount_columns else ("@" if c in TEXT_COLUMNS else None) for c in columns]
-    for row in rows:
-        cells = []
-        for column, number_format in zip(columns, formats):
-            value = _value(column, row.get(column), amount_columns)
-            if isinstance(value, str):
-                cells.append(_text_cell(sheet, value, number_format))
-            elif number_format is None or value is None:
-                cells.append(value)
-            else:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = number_format
-                cells.append(cell)
-        sheet.append(cells)
+    for row in values:
+        sheet.append([_cell(sheet, v, f) for v, f in zip(row, formats)])
+    if as_table and rows:
+        ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
+        table = Table(displayName=_table_name(title), ref=ref)
+        table.tableStyleInfo = TABLE_STYLE
+        sheet.add_table(table)
 
 
-def _text_cell(sheet, text: str, number_format: str | None) -> WriteOnlyCell:
-    """Always a string cell, never a formula (`=HYPERLINK(…)` stays text)."""
-    cell = WriteOnlyCell(sheet, value=excel_text(text))
-    cell.data_type = "s"
-    if number_format:
-        cell.number_format = number_format
-    return cell
+def add_cover(workbook: Workbook, title: str, facts: list[tuple[str, object]]) -> None:
+    """The first sheet: what the workbook is (document, department, year, unit, verdict …), one line each."""
+    sheet = workbook.create_sheet(title=_sheet_title(title))
+    sheet.column_dimensions["A"].width = 14
+    sheet.column_dimensions["B"].width = _width("", (v for _, v in facts))
+    for key, value in facts:
+        sheet.append([_bold(sheet, key), _cell(sheet, _display(value), None)])
+
+
+def add_field_notes(workbook: Workbook, columns: list[str]) -> None:
+    """字段说明: each column's Chinese label, the field name the CSV/Parquet files use, and its meaning."""
+    rows = [{"label": label(c), "field": c, "meaning": FIELDS.get(c, ("", ""))[1]} for c in dict.fromkeys(columns)]
+    sheet = workbook.create_sheet(title="字段说明")
+    for letter, width in zip("ABC", (14, 16, 60)):
+        sheet.column_dimensions[letter].width = width
+    sheet.append([_bold(sheet, h) for h in ("中文列名", "字段名", "含义")])
+    for r in rows:
+        sheet.append([r["label"], r["field"], r["meaning"]])
 
 
 def _value(column: str, value, amount_columns: set[str]):
@@ -70,9 +92,67 @@ def _value(column: str, value, amount_columns: set[str]):
         return None
     if column in amount_columns:
         return float(Decimal(str(value)))  # Excel stores binary floats; the CSV/Parquet keep the exact decimals
+    if column in STATUS_COLUMNS:
+        return STATUS_LABELS.get(str(value), str(value))
     if column in TEXT_COLUMNS:
         return str(value)
+    if column == "year" and str(value).isdigit():
+        return int(value)
     return value
+
+
+def _display(value):
+    return STATUS_LABELS.get(value, value) if isinstance(value, str) else value
+
+
+def _cell(sheet, value, number_format: str | None):
+    if isinstance(value, str):
+        cell = WriteOnlyCell(sheet, value=excel_text(value))
+        cell.data_type = "s"  # always a string, never a formula (`=HYPERLINK(…)` stays text)
+    elif number_format is None or value is None:
+        return value
+    else:
+        cell = WriteOnlyCell(sheet, value=value)
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+def _bold(sheet, text: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=excel_text(text))
+    cell.data_type = "s"
+    cell.font = BOLD
+    return cell
+
+
+def _width(header: str, values) -> float:
+    """Characters wide enough for the header and the longest value (CJK characters count twice), within bounds."""
+    longest = max([_display_width(header)] + [_display_width(_text(v)) for v in values])
+    return max(MIN_WIDTH, min(MAX_WIDTH, longest + 2))
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    return f"{value:,.2f}" if isinstance(value, float) else str(value)
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _unique(headers: list[str]) -> list[str]:
+    """Excel Tables need distinct column names."""
+    seen: dict[str, int] = {}
+    out = []
+    for h in headers:
+        seen[h] = seen.get(h, 0) + 1
+        out.append(h if seen[h] == 1 else f"{h}{seen[h]}")
+    return out
+
+
+def _table_name(title: str) -> str:
+    return "T_" + "".join(ch if ch.isalnum() else "_" for ch in title)[:200]
 
 
 def _sheet_title(title: str) -> str:
