@@ -166,6 +166,17 @@ def test_datapackage_describes_every_csv(batch):
     assert fields["小计"] == "number" and fields["code"] == "string"
 
 
+def test_the_data_package_validates_with_frictionless(batch):
+    _, out = batch
+    done = subprocess.run([sys.executable, "-m", "frictionless", "validate", "datapackage.json", "--json"], capture_output=True, text=True, cwd=out)
+    report = json.loads(done.stdout)
+    errors = [(t["resource"]["path"], e["note"]) for t in report["tasks"] for e in t["errors"]]
+    assert report["valid"] and errors == [], errors[:5]
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    facts = next(r for r in package["resources"] if r["path"] == "facts.csv")
+    assert {f["name"]: (f["type"], f["title"]) for f in facts["schema"]["fields"]}["value_yuan"] == ("number", "金额（元）")
+
+
 def test_a_rerun_skips_unchanged_documents(batch):
     folder, out = batch
     before = (out / "facts.csv").read_bytes()

@@ -211,19 +211,28 @@ def _write_workbook(path: Path, database: Path, documents, facts, checks, repair
 
 # ---------------------------------------------------------------- datapackage.json
 
-FIELD_TYPES = {"value": "number", "page": "integer", "line": "integer", "repaired": "boolean", "year": "integer",
-               "expected": "number", "actual": "number", "difference": "number", "pass": "integer", "rounding": "integer",
-               "fail": "integer", "warn": "integer", "skipped": "integer", "repairs": "integer"}
+# Field types of each kind of CSV (by file name; the nine wide tables: every measure a number). Anything else is a string.
+_COUNTS = {k: "integer" for k in ("fail", "warn", "rounding", "pass", "skipped", "repairs", "year", "pages", "tables_found")}
+CSV_FIELD_TYPES = {
+    "facts.csv": {"value": "number", "value_yuan": "number", "page": "integer", "line": "integer", "repaired": "boolean",
+                  "confidence": "number", "year": "integer"},
+    "checks.csv": {"expected": "number", "actual": "number", "difference": "number"},
+    "checks_summary.csv": _COUNTS,
+    "narrative_figures.csv": {"value": "number", "page": "integer", "line": "integer"},
+    "narrative_items.csv": {"budget": "number", "actual": "number", "rate": "number", "page": "integer", "line": "integer"},
+    "performance_projects.csv": {"budget": "number", "spent": "number", "rate": "number", "score": "number", "total": "number"},
+    "performance_indicators.csv": {"score": "number", "target_value": "number", "actual_value": "number"},
+}
+WIDE_KEYS = {"side": "string", "code": "string", "level": "string", "name": "string", "unit": "string", "page": "integer", "line": "integer"}
 
 
-def _fields(columns: list[str], amounts: set[str] = frozenset()) -> list[dict]:
+def _fields(path: Path, columns: list[str], wide_tables: set[str]) -> list[dict]:
     from write.excel import label
 
-    fields = []
-    for c in columns:
-        kind = "number" if c in amounts else FIELD_TYPES.get(c, "string")
-        fields.append({"name": c, "title": label(c), "type": kind})
-    return fields
+    types = CSV_FIELD_TYPES.get(path.name, {})
+    if path.name in wide_tables:
+        types = {c: WIDE_KEYS.get(c, "number") for c in columns}
+    return [{"name": c, "title": label(c), "type": types.get(c, "string")} for c in columns]
 
 
 def _csv_header(path: Path) -> list[str]:
@@ -232,14 +241,12 @@ def _csv_header(path: Path) -> list[str]:
 
 
 def write_datapackage(out: Path) -> None:
-    """A Frictionless data package: every CSV under OUT with its fields, typed from schemas/."""
-    measures = {m for s in table_schemas() for m in s.standard_columns} | {m.id for s in table_schemas() for m in s.measures}
+    """A Frictionless data package describing every CSV under OUT: its fields with their types and Chinese titles."""
     titles = {f"{s.id}_{s.slug}.csv": s.title for s in table_schemas()}
     resources = []
     for path in sorted(out.rglob("*.csv")):
-        if path.name.startswith("."):
+        if any(part.startswith(".") for part in path.relative_to(out).parts):
             continue
-        columns = _csv_header(path)
         rel = path.relative_to(out).as_posix()
         name = regex.sub(r"[^a-z0-9._-]+", "-", rel.lower()).strip("-") or "resource"
         resources.append({
@@ -247,8 +254,8 @@ def write_datapackage(out: Path) -> None:
             "path": rel,
             "title": titles.get(path.name, path.stem),
             "format": "csv",
-            "encoding": "utf-8-sig",
-            "schema": {"fields": _fields(columns, measures & set(columns))},
+            "encoding": "utf-8",
+            "schema": {"fields": _fields(path, _csv_header(path), set(titles)), "missingValues": [""]},
         })
     package = {"name": "juesuan-output", "title": "部门决算 extracted by juesuan", "resources": resources}
     atomic_write_text(out / "datapackage.json", json.dumps(package, ensure_ascii=False, indent=2))

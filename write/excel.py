@@ -4,6 +4,7 @@ and a 字段说明 sheet giving each column's Chinese label, field name and mean
 widths, codes as text, amounts as numbers (two decimals shown, the unit in every sheet), statuses in Chinese."""
 from __future__ import annotations
 
+import warnings
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,7 +12,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from check.results import STATUS_LABELS
 from write.cells import excel_text
@@ -62,9 +64,12 @@ def add_sheet(workbook: Workbook, title: str, columns: list[str], rows: list[dic
         sheet.append([_cell(sheet, v, f) for v, f in zip(row, formats)])
     if as_table and rows:
         ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
-        table = Table(displayName=_table_name(title), ref=ref)
+        table = Table(displayName=_table_name(title), ref=ref, autoFilter=AutoFilter(ref=ref))
+        table.tableColumns = [TableColumn(id=i, name=h) for i, h in enumerate(headers, start=1)]  # write-only mode: named by hand
         table.tableStyleInfo = TABLE_STYLE
-        sheet.add_table(table)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="In write-only mode you must add table columns manually")  # done above
+            sheet.add_table(table)
 
 
 def add_cover(workbook: Workbook, title: str, facts: list[tuple[str, object]]) -> None:
