@@ -130,15 +130,17 @@ def _sha_or_none(path: Path) -> str | None:
         return None
 
 
-def up_to_date(job: Job, out: Path, options: Options) -> bool:
+def up_to_date(job: Job, out: Path, options: Options) -> dict | None:
+    """The manifest of this job's earlier output when it is up to date (same source, tool version and options)."""
     recorded = _manifest(out / job.group / job.doc_id)
     if recorded is None:
-        return False
-    return (
+        return None
+    current = (
         recorded.get("tool_version") == __version__
         and recorded.get("options") == options.as_dict()
         and recorded.get("source", {}).get("sha256") == _sha_or_none(job.source)
     )
+    return recorded if current else None
 
 
 # ---------------------------------------------------------------- running
@@ -162,6 +164,7 @@ def run_batch(
     limits: Limits = Limits(),
     refused: list[Result] | None = None,
     on_progress: Callable[[Path, tuple], None] | None = None,
+    on_skipped: Callable[[Path, Path, dict], None] | None = None,
 ) -> BatchSummary:
     """Convert `jobs` into `out` (claimed and locked for the run); errors, batch outputs and batch.json follow."""
     claim(out)
@@ -171,15 +174,18 @@ def run_batch(
         summary = BatchSummary(out, results=list(refused or []))
         todo = []
         for job in jobs:
-            if not force and up_to_date(job, out, options):
-                summary.skipped.append(job.source)
-            else:
+            recorded = None if force else up_to_date(job, out, options)
+            if recorded is None:
                 todo.append(job)
+                continue
+            summary.skipped.append(job.source)
+            if on_skipped:
+                on_skipped(job.source, out / job.group / job.doc_id, recorded)
         _convert_all(todo, out, options, workers, limits, summary, on_result, on_progress)
         remove_stale_staging(out)  # what a worker stopped for time or memory was writing
         summary.results.sort(key=lambda r: str(r.source))
         write_errors(out, summary)
-        summary.notes += build_batch_outputs(out, options.formats | {"csv"})
+        summary.notes += build_batch_outputs(out, options.formats | {"csv"}, html=options.html)
         write_summary_json(out, summary)
     return summary
 

@@ -33,9 +33,10 @@ class Options:
     engine: str = "auto"
     repair: bool = True
     ocr: str = "auto"  # auto / force / off
+    html: bool = True  # report.html per document and index.html for the batch
 
     def as_dict(self) -> dict:
-        return {"formats": sorted(self.formats), "engine": self.engine, "repair": self.repair, "ocr": self.ocr}
+        return {"formats": sorted(self.formats), "engine": self.engine, "repair": self.repair, "ocr": self.ocr, "html": self.html}
 
 
 @dataclass
@@ -94,7 +95,8 @@ def convert(source: Path, out_group: Path, options: Options, doc_id: str | None 
         stage = "check"
         report = check_document(doc, repair=options.repair)
         stage = "write"
-        manifest = write_document(doc, target, doc_id, sha, __version__, options.formats, report, options.as_dict(), id_note=id_note)
+        manifest = write_document(doc, target, doc_id, sha, __version__, options.formats, report, options.as_dict(), id_note=id_note,
+                                  html=options.html)
         return Result(source, doc_id, target, manifest)
     except InputError as exc:
         return Result(source, doc_id, None, error_stage=stage, error_kind=exc.kind, error=printable(str(exc)))

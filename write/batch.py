@@ -17,6 +17,7 @@ from write.cells import restore
 from check.results import CHECK_COLUMNS
 from check.run import REPAIR_COLUMNS
 from write.excel import add_field_notes, add_sheet, new_workbook, save
+from write.html_report import write_batch_index
 from normalize.regions import region_of
 from write.tables import FACT_COLUMNS, INTEGER_COLUMNS, arrow_table, write_csv
 
@@ -81,10 +82,10 @@ def _read_manifest(folder: Path) -> dict | None:
     return manifest if ok and "doc_id" in manifest and isinstance(manifest.get("tables"), dict) else None
 
 
-def build_batch_outputs(out: Path, formats: set[str]) -> list[str]:
+def build_batch_outputs(out: Path, formats: set[str], html: bool = True) -> list[str]:
     """Aggregate every document folder under OUT (this run's and earlier up-to-date ones). Returns notes on
     folders that could not be read (they are left out, the batch outputs are still written)."""
-    documents, facts, checks, repairs, summary, notes = [], [], [], [], [], []
+    documents, facts, checks, repairs, summary, notes, index_rows = [], [], [], [], [], [], []
     narrative: dict[str, list[dict]] = {name: [] for name in NARRATIVE_TABLES}
     for folder in document_folders(out):
         manifest = _read_manifest(folder)
@@ -94,6 +95,7 @@ def build_batch_outputs(out: Path, formats: set[str]) -> list[str]:
         doc = document_row(manifest, folder)
         documents.append(doc)
         counts = manifest.get("checks", {})
+        index_rows.append({**doc, **{k: counts.get(k) for k in ("fail", "warn", "rounding", "pass", "skipped", "repairs")}})
         summary.append({"doc_id": doc["doc_id"], "file": doc["source"], "department": doc["department"], "year": doc["year"],
                         "output": doc["folder"], **{k: counts.get(k) for k in SUMMARY_COLUMNS[4:11]}})
         prefix = {**{k: doc.get(k) for k in DOC_COLUMNS}, "admin_level": doc["level"]}
@@ -111,6 +113,8 @@ def build_batch_outputs(out: Path, formats: set[str]) -> list[str]:
     if "xlsx" in formats:
         _write_workbook(out / "juesuan.xlsx", out / "juesuan.duckdb", documents, facts, checks, repairs)
     write_datapackage(out)
+    if html:
+        write_batch_index(out, index_rows, read_csv(out / "errors.csv"))
     return notes
 
 

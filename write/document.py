@@ -12,6 +12,7 @@ from dataclasses import asdict
 
 from check.run import CHECK_COLUMNS, REPAIR_COLUMNS, CheckReport
 from write.atomic import atomic_directory
+from write.html_report import write_document_report
 from write.excel import add_cover, add_field_notes, add_sheet, new_workbook, save
 from write.report import write_checks
 from write.tables import FACT_COLUMNS, fact_rows, wide_rows, write_csv, write_parquet
@@ -39,7 +40,7 @@ def write_narrative(folder: Path, doc: NormalizedDocument) -> None:
 
 
 def write_document(doc: NormalizedDocument, target: Path, doc_id: str, source_sha256: str, tool_version: str, formats: set[str],
-                   report: CheckReport | None = None, options: dict | None = None, id_note: str = "") -> dict:
+                   report: CheckReport | None = None, options: dict | None = None, id_note: str = "", html: bool = True) -> dict:
     """Write all outputs of one document; returns the manifest."""
     manifest = build_manifest(doc, doc_id, source_sha256, tool_version)
     if id_note:
@@ -62,6 +63,8 @@ def write_document(doc: NormalizedDocument, target: Path, doc_id: str, source_sh
             write_document_workbook(staging / f"{doc_id}.xlsx", doc, report, manifest, facts)
         write_narrative(staging, doc)
         (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        if html and report is not None:
+            write_document_report(staging, doc, report, manifest)
     return manifest
 
 

@@ -1,0 +1,110 @@
+"""Page images for the HTML report: the pages a reader has to see, rendered with pdfium at screen size.
+
+Pages are rendered in grey: the outlines drawn over them are the only colour, and a grey page is a third of
+the size of a colour one. Each page is encoded as a 16-level grey PNG (sharp text, small for printed pages);
+a large PNG (a scan, a photograph) is also tried as a JPEG, and the smaller file is kept.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdfium2 as pdfium
+from PIL import Image
+
+from extract.pdfium_geometry import read_geometry
+
+PAGE_WIDTH_PX = 1000  # fits a laptop screen beside the checks list; A4 landscape text stays readable
+GREY_LEVELS = 16
+JPEG_QUALITY = 70
+PNG_SMALL_ENOUGH = 64 * 1024  # a printed page of text and rules this small as a PNG is never smaller as a JPEG
+PAGES_FOLDER = "pages"
+_GREY_PALETTE = [round(level * 255 / (GREY_LEVELS - 1)) for level in range(GREY_LEVELS) for _ in range(3)]
+
+
+@dataclass(frozen=True)
+class PageImage:
+    number: int
+    file: str  # relative to the report folder
+    width_px: int
+    height_px: int
+    width_pt: float
+    height_pt: float
+    origin: tuple[float, float]  # the image's top-left corner in the coordinates cell boxes are given in
+    size_bytes: int
+
+    def shows(self, box: tuple[float, float, float, float]) -> bool:
+        """Whether the box lies on the rendered page (a table can be printed past the page's edge)."""
+        left, top, width, height = self.percent_box(box)
+        return 0 <= left + width / 2 <= 100 and 0 <= top + height / 2 <= 100
+
+    def percent_box(self, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        """left, top, width, height of a cell box as percentages of the image (they follow the image's display size)."""
+        x0, top, x1, bottom = box
+        ox, oy = self.origin
+        return ((x0 - ox) / self.width_pt * 100, (top - oy) / self.height_pt * 100,
+                (x1 - x0) / self.width_pt * 100, (bottom - top) / self.height_pt * 100)
+
+
+def render_pages(source: Path, numbers: list[int], folder: Path, ocr_pages: set[int] = frozenset()) -> dict[int, PageImage]:
+    """Render the given 1-based pages of `source` into folder/pages/; pages the PDF does not have are left out.
+    `ocr_pages`: pages read by OCR, whose cell boxes are measured on the rendered page itself."""
+    target = folder / PAGES_FOLDER
+    images = {}
+    document = pdfium.PdfDocument(str(source))
+    try:
+        for number in numbers:
+            if 1 <= number <= len(document):
+                target.mkdir(exist_ok=True)
+                images[number] = _render_page(document, number, target, number in ocr_pages)
+    finally:
+        document.close()
+    return images
+
+
+def _render_page(document, number: int, target: Path, read_by_ocr: bool) -> PageImage:
+    page = document[number - 1]
+    try:
+        width_pt, height_pt = page.get_size()
+        origin = (0.0, 0.0) if read_by_ocr else _text_layer_origin(page)
+        image = page.render(scale=PAGE_WIDTH_PX / width_pt, grayscale=True).to_pil().convert("L")
+    finally:
+        page.close()
+    data, suffix = smallest_encoding(image)
+    name = f"p{number:04d}.{suffix}"
+    (target / name).write_bytes(data)
+    return PageImage(number, f"{PAGES_FOLDER}/{name}", image.width, image.height, width_pt, height_pt, origin, len(data))
+
+
+def _text_layer_origin(page) -> tuple[float, float]:
+    """pdfium renders the CropBox; text-layer boxes are measured from the MediaBox as pdfplumber places it."""
+    geometry = read_geometry(page)
+    if isinstance(geometry, str):  # an inherited MediaBox: pdfplumber measures from the box pdfium renders
+        return (0.0, 0.0)
+    return (geometry.cropbox[0], geometry.cropbox[1])
+
+
+def smallest_encoding(image: Image.Image) -> tuple[bytes, str]:
+    """The smaller of a 16-level grey PNG and a JPEG of a grey image, with its file suffix."""
+    png = _grey_png(image)
+    if len(png) <= PNG_SMALL_ENOUGH:
+        return png, "png"
+    jpeg = _jpeg(image)
+    return (jpeg, "jpg") if len(jpeg) < len(png) else (png, "png")
+
+
+def _grey_png(image: Image.Image) -> bytes:
+    step = 255 / (GREY_LEVELS - 1)
+    levels = image.point(lambda v: round(v / step))
+    paletted = Image.frombytes("P", image.size, levels.tobytes())
+    paletted.putpalette(_GREY_PALETTE)
+    buffer = io.BytesIO()
+    paletted.save(buffer, "PNG", bits=4)
+    return buffer.getvalue()
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=JPEG_QUALITY)
+    return buffer.getvalue()
