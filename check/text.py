@@ -9,9 +9,8 @@ import regex
 from check.results import finding
 from extract.identify import find_year
 from normalize.document import NormalizedDocument
-from normalize.labels import nfkc
+from normalize.labels import PLACEHOLDER, nfkc
 
-_PLACEHOLDER = regex.compile(r"[XxＸｘ×]{2,}|某某|(?<![A-Za-z])[XxＸｘ](?=年|月|日|万元|个|人|辆|%)")
 _DOUBLED = regex.compile(r"[。,、;:!?，；：！？]\s*[。,、;:!?，；：！？]")
 _AS_OF = regex.compile(r"截[至止](\d{4})年\s*12\s*月\s*31\s*日")
 _VERSUS = regex.compile(r"(?:与|比|较)(\d{4})年度?(?:相比|相较|增|减|下降|上升|持平|决算)")
@@ -51,7 +50,7 @@ def _snippet(text: str, start: int, end: int) -> str:
 def placeholders(doc: NormalizedDocument) -> list[dict]:
     out = []
     for text, _, where, page in _texts(doc):
-        for m in _PLACEHOLDER.finditer(text):
+        for m in PLACEHOLDER.finditer(text):
             out.append(finding("TXT-PLACEHOLDER", "无模板占位符（XX、××、某某）", where, m.group(), "warn", _snippet(text, m.start(), m.end()), str(page or "")))
     return out or [finding("TXT-PLACEHOLDER", "无模板占位符（XX、××、某某）", "", "", "pass")]
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from extract.model import RawDocument
 from normalize.codes import CodeContext, CodeResolution, level_of, resolve_code
 from normalize.model import CanonicalRow, CanonicalTable, Cell, DroppedRow
-from normalize.labels import TOTAL_NAMES, clean_text
-from normalize.narrative import Item, StatedFigure, all_figures, narrative_items
+from normalize.labels import TOTAL_NAMES, clean_text, is_placeholder, name_in
+from normalize.narrative import Item, StatedFigure, all_figures, narrative_items, split_numbers
 from normalize.performance import Evaluation, parse_self_evaluations
 from normalize.sections import Paragraph, build_paragraphs
 from normalize.tables import canonicalize, limit_decimals
@@ -25,6 +25,9 @@ class NormalizedDocument:
     figures: list[StatedFigure] = field(default_factory=list)
     evaluations: list[Evaluation] = field(default_factory=list)
     text_hygiene: dict[str, int] = field(default_factory=dict)  # invisible characters removed, by kind
+    narrative_unreadable: list[dict] = field(default_factory=list)  # 说明 numbers left unread (digits split by spaces)
+    placeholders: list[dict] = field(default_factory=list)  # template rows (`XX(类)XX(款)`, `XX` indicators) kept out of the data
+    names_cleaned: list[dict] = field(default_factory=list)  # project names OCR added a stray character to, as the 说明 prints them
 
     @property
     def missing(self) -> list[str]:
@@ -68,8 +71,38 @@ def normalize_document(raw: RawDocument) -> NormalizedDocument:
     doc.paragraphs = build_paragraphs(raw.narrative)
     doc.items = narrative_items(doc.paragraphs, doc.tables)
     doc.figures = all_figures(doc.paragraphs)
+    doc.narrative_unreadable = split_numbers(doc.paragraphs)
     doc.evaluations = parse_self_evaluations(raw.other_tables)
+    doc.placeholders = drop_placeholders(doc)
+    doc.names_cleaned = clean_project_names(doc)
     return doc
+
+
+def drop_placeholders(doc: NormalizedDocument) -> list[dict]:
+    """Statements and 绩效 rows the template left blank (`1、XX(类)XX(款)XX(项)`, an indicator `XX`): not data."""
+    dropped = [{"kind": "narrative item", "text": f"{i.lei}/{i.kuan}/{i.xiang}", "page": i.page} for i in doc.items
+               if any(is_placeholder(n) for n in (i.lei, i.kuan, i.xiang))]
+    doc.items = [i for i in doc.items if not any(is_placeholder(n) for n in (i.lei, i.kuan, i.xiang))]
+    for e in doc.evaluations:
+        dropped += [{"kind": "performance indicator", "text": i.level3, "page": e.pages[0] if e.pages else None} for i in e.indicators
+                    if is_placeholder(i.level3) or is_placeholder(i.target)]
+        e.indicators = [i for i in e.indicators if not (is_placeholder(i.level3) or is_placeholder(i.target))]
+    dropped += [{"kind": "performance project", "text": e.project or e.title, "page": e.pages[0] if e.pages else None}
+                for e in doc.evaluations if is_placeholder(e.project)]
+    doc.evaluations = [e for e in doc.evaluations if not is_placeholder(e.project)]
+    return dropped
+
+
+def clean_project_names(doc: NormalizedDocument) -> list[dict]:
+    """A 绩效 project named with a stray character OCR added takes the name the 说明 prints (listed)."""
+    text = "".join(p.text for p in doc.paragraphs)
+    cleaned = []
+    for e in doc.evaluations:
+        name = name_in(e.project, text)
+        if name != e.project:
+            cleaned.append({"as_read": e.project, "name": name})
+            e.project = name
+    return cleaned
 
 
 def clean_raw_text(raw: RawDocument) -> dict[str, int]:

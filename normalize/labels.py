@@ -61,3 +61,23 @@ def clean_text(text: str, counts: dict[str, int] | None = None) -> str:
         if removed and counts is not None:
             counts[kind] = counts.get(kind, 0) + removed
     return text
+
+
+PLACEHOLDER = regex.compile(r"[XxＸｘ×]{2,}|某某|(?<![A-Za-z])[XxＸｘ](?=年|月|日|万元|个|人|辆|%)")
+
+
+def is_placeholder(text: str | None) -> bool:
+    """A template's blank (`XX`, `××`, `某某`), not a name or a value."""
+    return bool(text) and bool(PLACEHOLDER.search(text))
+
+
+def name_in(name: str, text: str) -> str:
+    """`name` as `text` prints it: itself when `text` holds it, else the name with one stray character OCR added
+    (`离退休干部3活动经费` -> 离退休干部活动经费) when `text` holds that; else the name unchanged."""
+    if not name or name in text:
+        return name
+    for i in range(len(name)):
+        shorter = name[:i] + name[i + 1:]
+        if len(shorter) >= 4 and shorter in text:
+            return shorter
+    return name

@@ -197,9 +197,10 @@ FIGURES: list[tuple[str, str, str]] = [
     ("国内公务接待人次", "count", r"接待国内来访团组\d+个[,，]\s*" + NUMBER + r"人次"),
     ("机关运行经费", "amount", r"机关运行经费(?:支出)?(?:为)?" + NUMBER + r"万元"),
     ("政府采购支出总额", "amount", r"政府采购(?:支出总额|金额)(?:\(以合同签订为准\))?(?:为)?" + NUMBER + r"万元"),
-    ("政府采购货物", "amount", r"(?:政府采购)?货物(?:采购)?(?:支出|金额)" + NUMBER + r"万元"),
-    ("政府采购工程", "amount", r"(?:政府采购)?工程(?:采购)?(?:支出|金额)" + NUMBER + r"万元"),
-    ("政府采购服务", "amount", r"(?:政府采购)?服务(?:采购)?(?:支出|金额)" + NUMBER + r"万元"),
+    # 货物/工程/服务 only in a sentence about 政府采购 (`一般公共服务支出10685.56万元` is not a 服务 purchase)
+    ("政府采购货物", "amount", r"政府采购[^。；]*?(?<![\p{Han}])(?:政府采购)?货物(?:采购)?(?:支出|金额)(?:为)?" + NUMBER + r"万元"),
+    ("政府采购工程", "amount", r"政府采购[^。；]*?(?:[,，、:：]|政府采购)(?:政府采购)?工程(?:采购)?(?:支出|金额)(?:为)?" + NUMBER + r"万元"),
+    ("政府采购服务", "amount", r"政府采购[^。；]*?(?:[,，、:：]|政府采购)(?:政府采购)?服务(?:采购)?(?:支出|金额)(?:为)?" + NUMBER + r"万元"),
     ("授予中小企业合同金额", "amount", r"授予中小企业合同金额" + NUMBER + r"万元"),
     ("授予中小企业占比", "percent", r"授予中小企业合同金额" + NUMBER + r"万元[,，]\s*占政府采购支出总额的" + NUMBER + r"%"),
     ("授予小微企业合同金额", "amount", r"授予小微企业合同金额" + NUMBER + r"万元"),
@@ -301,15 +302,32 @@ def _decimal(text: str) -> Decimal | None:
         return None
 
 
+SPLIT_NUMBER = "\u2047"  # stands between digits only spaces separated: no figure pattern reads across it
+_DIGITS_APART = regex.compile(r"(?<=\d)[ \t\u3000]+(?=\d)")
+
+
 def _clean(text: str) -> str:
-    """Template underscores, spaced digits and a percent sign split from its number undone; a dash that OCR read
-    from a template's underline around a number (`为 -340_万元`, `的-33.87-%`) is not a minus sign."""
+    """Template underscores, spaced separators and a percent sign split from its number undone; a dash that OCR read
+    from a template's underline around a number (`为 -340_万元`, `的-33.87-%`) is not a minus sign. Digits that only
+    spaces separate (`10 00`, `8 4`) are not joined: where the decimal point was is unknown, so no figure is read."""
     text = regex.sub(r"\\([_*])", r"\1", text)
     text = regex.sub(r"(?<![\d)）])-(?=\d[\d,，.．]*\s*[_-])", "", text)
     text = regex.sub(r"(?<=\d)\s*([.．])\s*(?=\d)", r"\1", text)
     text = regex.sub(r"(?<=\d)\s+(?=%|万元)", "", text)
     text = regex.sub(r"_+", "", text)
-    return regex.sub(r"\s+", "", nfkc(text))
+    text = _DIGITS_APART.sub(SPLIT_NUMBER, nfkc(text))
+    return regex.sub(r"\s+", "", text)
+
+
+def split_numbers(paragraphs) -> list[dict]:
+    """Numbers the 说明 prints with digits separated by spaces only: left unread, listed for the reader."""
+    found = []
+    for p in paragraphs:
+        text = _clean(p.text)
+        for m in regex.finditer(r"[\d,.]*\d" + SPLIT_NUMBER + r"[\d" + SPLIT_NUMBER + r",.]*", text):
+            found.append({"printed": m.group().replace(SPLIT_NUMBER, " "), "sentence": _sentence(text, m.start(), m.end()).replace(SPLIT_NUMBER, " "),
+                          "page": p.page, "problem": "digits separated by spaces only: decimal point unknown"})
+    return found
 
 
 # ---------------------------------------------------------------- wording that compares two numbers of its sentence

@@ -51,6 +51,7 @@ class Evaluation:
     total: Decimal | None
     filled: str
     weight: Decimal | None = None  # the points budget execution is worth (`得分(20分*执行率)`, `分值`)
+    budget_basis: str = ""  # which budget the form compares with, as printed: 全年预算数 / 年初预算数 / 预算数
     indicators_by_header: bool = False  # every indicator row read under its header's columns (not guessed from the right)
     pages: list[int] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
@@ -93,8 +94,9 @@ def parse_one(table: RawTable) -> Evaluation:
     project = _after_label(rows, r"项目\W*名称") or _project_from_title(title)
     governing = _after_label(rows, r"主管\W*部门", stop=r"项目实施单位|实施单位")
     implementer = _after_label(rows, r"(?:项目)?实施单位")
-    indicators, by_header = _indicators(rows)
-    budget, spent, rate, score = _execution(rows)
+    indicators, by_header = _indicators(rows, table.rows)
+    positioned = all(r.boxes for r in table.rows)
+    budget, spent, rate, score, basis = _execution(rows, positioned)
     weight = _execution_weight(rows)
     total = _total_score(rows)
     filled = regex.search(r"填报日期\s*[:：]?\s*([\d年月日.\s]+)", nfkc(caption))
@@ -105,7 +107,7 @@ def parse_one(table: RawTable) -> Evaluation:
         project=("部门整体" if department_wide and not project else project) or "",
         department=governing or (unit.group(1) if unit else ""),
         implementer=implementer or (unit.group(1) if unit else ""),
-        budget=budget, spent=spent, rate=rate, score=score, total=total, weight=weight,
+        budget=budget, spent=spent, rate=rate, score=score, total=total, weight=weight, budget_basis=basis,
         filled=regex.sub(r"\s", "", filled.group(1)).strip(".") if filled else "",
         pages=sorted({r.page for r in table.rows if r.page}),
         indicators=indicators,
@@ -141,17 +143,19 @@ def _total_score(rows) -> Decimal | None:
     return None
 
 
-def _execution(rows):
-    """预算数, 执行数, 执行率, 得分 from the row under `预算数(A) 执行数(B)`: first number, the one before the
-    percentage, the percentage, the one after it (OCR may glue the first two into the label cell)."""
+def _execution(rows, positioned: bool = False):
+    """预算数, 执行数, 执行率, 得分 and the budget's label (全年预算数 / 年初预算数 / 预算数, as printed) from the row under
+    `预算数(A) 执行数(B)`: under their headers when the cells have positions or agree with each other; else first number,
+    the one before the percentage, the percentage, the one after it (OCR may glue the first two into the label cell)."""
     for i, row in enumerate(rows):
         if "预算数" in _row_text(row) and "执行数" in _row_text(row):
             columns = _columns(row, EXECUTION_COLUMNS)
             data = rows[i + 1] if i + 1 < len(rows) else []
+            basis = _budget_basis(row, columns)
             if len(columns) == 4 and len(data) == len(row):
                 values = {k: _num(data[c].rstrip("%")) for k, c in columns.items()}
-                if _consistent(values["budget"], values["spent"], values["rate"]):
-                    return values["budget"], values["spent"], values["rate"], values["score"]
+                if positioned or _consistent(values["budget"], values["spent"], values["rate"]):
+                    return values["budget"], values["spent"], values["rate"], values["score"], basis
             for data in rows[i + 1 : i + 3]:
                 tokens = [t for t, cell in _tokens_outside_labels(data)]
                 percent = next((k for k, t in enumerate(tokens) if t.endswith("%")), None)
@@ -161,8 +165,13 @@ def _execution(rows):
                 budget = numbers[0]
                 spent = numbers[percent - 1] if percent >= 2 else None
                 score = numbers[percent + 1] if percent + 1 < len(numbers) else None
-                return budget, spent, numbers[percent], score
-    return None, None, None, None
+                return budget, spent, numbers[percent], score, basis
+    return None, None, None, None, ""
+
+
+def _budget_basis(header: list[str], columns: dict[str, int]) -> str:
+    label = squeeze(header[columns["budget"]]) if "budget" in columns else ""
+    return regex.sub(r"[(（].*$", "", label)
 
 
 _WEIGHT_IN_LABEL = regex.compile(r"(\d+(?:\.\d+)?)\s*分\s*[*×xX＊]\s*执行率")
@@ -219,19 +228,42 @@ def _columns(header: list[str], wanted: dict) -> dict[str, int]:
     return found
 
 
-def _indicators(rows) -> tuple[list[Indicator], bool]:
-    """The indicators, and whether they were read under the header's columns."""
+def _indicators(rows, raw_rows) -> tuple[list[Indicator], bool]:
+    """The indicators, and whether they were read under the header's columns. Where the cells have positions (PDF,
+    OCR), each cell goes to the header column it stands under, whatever the row's cell count (a row continued on
+    the next page, a merged cell)."""
     start = next((i for i, r in enumerate(rows) if "三级指标" in _row_text(r)), None)
     if start is None:
         return [], False
     columns = _columns(rows[start], INDICATOR_COLUMNS)
-    body = rows[start + 1 :]
+    body = _under_header(raw_rows[start], raw_rows[start + 1 :]) or rows[start + 1 :]
     aligned = [r for r in body if len(r) == len(rows[start])]
     if {"level3", "target", "actual", "score"} <= set(columns) and len(aligned) == len(body):
         return _aligned_indicators(body, columns), True
     if {"level3", "target", "actual", "score"} <= set(columns) and len(aligned) >= len(body) * 0.8:
         return _aligned_indicators(body, columns), False
     return _ragged_indicators(body), False
+
+
+def _under_header(header, rows) -> list[list[str]] | None:
+    """Rows re-laid on the header's columns by position: a cell belongs to the header cell its centre stands
+    under. None when the cells have no positions (text exports)."""
+    spans = [(i, box[0], box[2]) for i, box in enumerate(header.boxes or []) if box is not None]
+    if not spans or any(not r.boxes for r in rows):
+        return None
+    width = len(header.cells)
+    out = []
+    for row in rows:
+        aligned = [""] * width
+        for text, box in zip(row.cells, row.boxes):
+            if box is None or not (text or "").strip():
+                continue
+            centre = (box[0] + box[2]) / 2
+            column = next((i for i, x0, x1 in spans if x0 <= centre < x1), None)
+            if column is not None:
+                aligned[column] = " ".join(filter(None, [aligned[column], nfkc(text).strip()]))
+        out.append(aligned)
+    return out
 
 
 def _aligned_indicators(rows, columns) -> list[Indicator]:

@@ -148,3 +148,40 @@ def test_changes_on_last_year_with_their_reason_and_shares_by_source(caidian):
     assert change.note == "对企业补助专项资金减少"
     assert first["财政拨款收支总计变动"].note.startswith("对企业补助专项资金")
     assert (first["基本支出占比"].value, first["项目支出占比"].value, first["事业收入占比"].value) == (Decimal("16.9"), Decimal("83.1"), Decimal("0.0"))
+
+
+def test_indicator_rows_are_read_under_their_headers_even_when_a_row_continues_on_the_next_page(xinfang):
+    training = next(e for e in xinfang.evaluations if "培训" in e.project)
+    rows = {i.level3: (i.target, i.actual, i.score) for i in training.indicators}
+    assert rows["培训合格率"] == ("≥98%", "100%", Decimal("8"))
+    assert rows["受训学员满意率"] == ("≥95%", "100%", Decimal("10"))  # printed on the next page, one cell fewer
+    for e in xinfang.evaluations:
+        assert e.indicators_by_header and e.total == e.score + sum(i.score for i in e.indicators), e.project
+        assert e.budget_basis == "全年预算数"
+
+
+def test_purchase_figures_come_only_from_sentences_about_purchases():
+    paragraphs = build_paragraphs(blocks("一般公共服务支出10685.56万元,占本年支出的90.00%。",
+                                         "2024年度政府采购支出总额1177.63万元,其中:政府采购货物支出0.95万元、政府采购工程支出1100万元、政府采购服务支出76.68万元。"))
+    figures = {f.subject: f.value for f in all_figures(paragraphs)}
+    assert figures["政府采购服务"] == Decimal("76.68") and figures["政府采购货物"] == Decimal("0.95")
+    assert [f for f in all_figures(paragraphs) if f.value == Decimal("10685.56") and f.subject.startswith("政府采购")] == []
+
+
+def test_numbers_split_by_spaces_are_listed_never_guessed():
+    from normalize.narrative import split_numbers
+
+    paragraphs = build_paragraphs(blocks("2024年度收、支总计均为10 00万元。", "公务用车保有量为8 4辆。"))
+    assert {f.subject for f in all_figures(paragraphs)} == set()
+    assert [u["printed"] for u in split_numbers(paragraphs)] == ["10 00", "8 4"]
+
+
+def test_template_placeholders_are_kept_out_of_the_data_and_listed():
+    doc = normalize_document(extract_document(FIXTURES / "pdf" / "shanghai_template_2024.pdf"))
+    assert not any("XX" in f"{i.lei}{i.kuan}{i.xiang}" for i in doc.items)
+    assert doc.placeholders and all(p["text"] == "XX/XX/XX" for p in doc.placeholders)
+
+
+def test_a_stray_character_ocr_added_to_a_project_name_goes_when_the_说明_prints_the_name_without_it(caidian):
+    assert {"as_read": "离退休干部3活动经费", "name": "离退休干部活动经费"} in caidian.names_cleaned
+    assert "离退休干部活动经费" in {e.project for e in caidian.evaluations}

@@ -224,7 +224,7 @@ CSV_FIELD_TYPES = {
     "checks_summary.csv": _COUNTS,
     "narrative_figures.csv": {"value": "number", "page": "integer", "line": "integer"},
     "narrative_items.csv": {"budget": "number", "actual": "number", "rate": "number", "page": "integer", "line": "integer"},
-    "performance_projects.csv": {"budget": "number", "spent": "number", "rate": "number", "score": "number", "total": "number"},
+    "performance_projects.csv": {"budget": "number", "spent": "number", "rate": "number", "weight": "number", "score": "number", "total": "number"},
     "performance_indicators.csv": {"score": "number", "target_value": "number", "actual_value": "number"},
 }
 WIDE_KEYS = {"side": "string", "code": "string", "level": "string", "name": "string", "unit": "string", "page": "integer", "line": "integer"}

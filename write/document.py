@@ -20,7 +20,8 @@ from write.tables import FACT_COLUMNS, fact_rows, wide_rows, write_csv, write_pa
 SECTION_COLUMNS = ["section", "heading", "text", "pages", "lines"]
 FIGURE_COLUMNS = ["subject", "kind", "value", "unit", "note", "section", "sentence", "page", "line"]
 ITEM_COLUMNS = ["section", "code", "lei", "kuan", "xiang", "budget_base", "budget", "actual", "rate", "direction", "reason", "sentence", "page", "line"]
-PROJECT_COLUMNS = ["title", "kind", "project", "department", "implementer", "budget", "spent", "rate", "score", "total", "filled", "pages"]
+PROJECT_COLUMNS = ["title", "kind", "project", "department", "implementer", "budget_basis", "budget", "spent", "rate", "weight", "score", "total",
+                   "filled", "pages"]
 INDICATOR_COLUMNS = ["project", "level1", "level2", "level3", "target", "actual", "score", "target_op", "target_value", "target_unit",
                      "actual_op", "actual_value", "actual_unit"]
 
@@ -161,4 +162,7 @@ def build_manifest(doc: NormalizedDocument, doc_id: str, source_sha256: str, too
         "unreadable": doc.problems(),
         "warnings": raw.warnings,
         "text_hygiene": {"removed": doc.text_hygiene},
+        "narrative_unreadable": doc.narrative_unreadable,
+        "placeholders_dropped": doc.placeholders,
+        "names_cleaned": doc.names_cleaned,
     }

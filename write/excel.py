@@ -36,6 +36,14 @@ FIELDS = {
     "group": ("批次文件夹", ""), "tables_found": ("找到的表", ""), "folder": ("输出文件夹", ""), "stage": ("阶段", ""), "kind": ("错误类型", ""),
     "message": ("说明", ""), "fail": ("矛盾", ""), "warn": ("提示", ""), "rounding": ("尾数误差", ""), "pass": ("通过", ""), "skipped": ("未检查", ""),
     "repairs": ("修复", ""), "output": ("输出", ""),
+    "subject": ("事项", "说明所述数字的主题"), "sentence": ("原句", ""), "section": ("章节", ""), "heading": ("标题", ""), "text": ("正文", ""),
+    "lines": ("行", ""), "lei": ("类", ""), "kuan": ("款", ""), "xiang": ("项", ""), "budget_base": ("预算口径", "年初预算/全年预算"),
+    "budget": ("预算数", ""), "rate": ("完成率/执行率（%）", ""), "direction": ("增减", "决算数大于/小于/等于预算数"),
+    "title": ("标题", ""), "project": ("项目", ""), "implementer": ("实施单位", ""), "budget_basis": ("预算口径", "全年预算数/年初预算数/预算数"),
+    "spent": ("执行数", ""), "weight": ("分值", "预算执行的分值"), "score": ("得分", ""), "total": ("总分", ""), "filled": ("填报日期", ""),
+    "level1": ("一级指标", ""), "level2": ("二级指标", ""), "level3": ("三级指标", ""), "target": ("目标值", ""),
+    "target_op": ("目标比较符", ""), "target_value": ("目标数值", ""), "target_unit": ("目标单位", ""), "actual_op": ("实际比较符", ""),
+    "actual_value": ("实际数值", ""), "actual_unit": ("实际单位", ""),
 }
 TEXT_COLUMNS = {"code", "doc_id", "source", "source_file", "source_sha256"}
 STATUS_COLUMNS = {"status", "verdict"}
