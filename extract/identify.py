@@ -1,6 +1,8 @@
 """Shared by every extractor: which standard table a title, marker or header is, and table metadata."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import regex
 
 from normalize.amounts import looks_like_amount
@@ -26,18 +28,24 @@ def match_title(line: str) -> TableSchema | None:
     if not key or len(key) > 60:
         return None
     best: tuple[int, TableSchema] | None = None
-    for schema in table_schemas():
-        for alias in (schema.title, *schema.aliases):
-            alias_key = title_key(alias)
-            if key.endswith(alias_key) and _title_prefix(key[: -len(alias_key)]):
-                if best is None or len(alias_key) > best[0]:
-                    best = (len(alias_key), schema)
+    for alias_key, schema in _title_keys():
+        if key.endswith(alias_key) and _title_prefix(key[: -len(alias_key)]):
+            if best is None or len(alias_key) > best[0]:
+                best = (len(alias_key), schema)
     return best[1] if best else None
+
+
+@lru_cache(maxsize=1)
+def _title_keys() -> tuple[tuple[str, TableSchema], ...]:
+    return tuple((title_key(alias), schema) for schema in table_schemas() for alias in (schema.title, *schema.aliases))
+
+
+_SENTENCE_MARKS = regex.compile(r"[，。；,;:：]")
 
 
 def _title_prefix(prefix: str) -> bool:
     """What may stand before a title: a department name, a year; not a sentence."""
-    return len(prefix) <= 30 and not regex.search(r"[，。；,;:：]", prefix)
+    return len(prefix) <= 30 and not _SENTENCE_MARKS.search(prefix)
 
 
 _LEADER = regex.compile(r"(?:[.．…·•]{2,}|\s{2,})\s*\d{0,4}\s*")

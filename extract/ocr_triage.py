@@ -62,6 +62,10 @@ def _text(page) -> str:
 
 
 def _image_boxes(page) -> list[tuple[float, float, float, float]]:
+    from extract.pdfium_source import count_objects  # counting in C first: most pages hold no image
+
+    if not count_objects(page)[pdfium_raw.FPDF_PAGEOBJ_IMAGE]:
+        return []
     boxes = []
     for obj in page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_IMAGE], max_depth=2):
         left, bottom, right, top = obj.get_bounds()

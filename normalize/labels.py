@@ -11,6 +11,8 @@ _ORDINAL_PREFIX = regex.compile(
     r"^(?:[一二三四五六七八九十百零〇]+[、.．]|[(（][一二三四五六七八九十]+[)）]|\d{1,2}[、.．](?!\d)|[(（]\d{1,2}[)）])"
 )
 _QUOTES = regex.compile(r"[\"“”‘’'「」『』]")
+_LEADING_YEAR = regex.compile(r"^\d{4}年度?")
+_SUMMARY_NOTE = regex.compile(r"[(（]汇总[)）]")
 _CJK = regex.compile(r"\p{Han}")
 TOTAL_NAMES = ("合计", "总计")  # the names of a table's total row
 
@@ -38,9 +40,8 @@ def title_key(text: str | None) -> str:
     """A table title reduced for matching: no quotes, years, ordinals, unit or (汇总) notes."""
     key = normalize_name(text).lstrip("#").strip()
     key = _QUOTES.sub("", key)
-    key = regex.sub(r"^\d{4}年度?", "", key)
-    key = regex.sub(r"[(（]汇总[)）]", "", key)
-    return key
+    key = _LEADING_YEAR.sub("", key)
+    return _SUMMARY_NOTE.sub("", key)
 
 
 def has_cjk(text: str | None) -> bool:

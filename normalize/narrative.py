@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal
 
 import regex
@@ -212,6 +213,11 @@ FIGURES: list[tuple[str, str, str]] = [
 ]
 
 
+@lru_cache(maxsize=1)
+def _compiled_figures():
+    return tuple((subject, kind, regex.compile(pattern)) for subject, kind, pattern in FIGURES)
+
+
 @dataclass
 class StatedFigure:
     subject: str
@@ -282,8 +288,8 @@ def all_figures(paragraphs) -> list[StatedFigure]:
         text = _clean(p.text)
         place = (" / ".join(p.section), p.page, p.lines[0] if p.lines else None)
         figures = _share_and_change_figures(text, place)
-        for subject, kind, pattern in FIGURES:
-            for m in regex.finditer(pattern, text):
+        for subject, kind, pattern in _compiled_figures():
+            for m in pattern.finditer(text):
                 value = _decimal(m.group(m.lastindex))
                 if value is not None:
                     unit = {"amount": "万元", "percent": "%", "count": ""}[kind]
@@ -306,17 +312,26 @@ SPLIT_NUMBER = "\u2047"  # stands between digits only spaces separated: no figur
 _DIGITS_APART = regex.compile(r"(?<=\d)[ \t\u3000]+(?=\d)")
 
 
+_ESCAPED = regex.compile(r"\\([_*])")
+_UNDERLINE_DASH = regex.compile(r"(?<![\d)）])-(?=\d[\d,，.．]*\s*[_-])")
+_SPACED_POINT = regex.compile(r"(?<=\d)\s*([.．])\s*(?=\d)")
+_SPACE_BEFORE_UNIT = regex.compile(r"(?<=\d)\s+(?=%|万元)")
+_UNDERSCORES = regex.compile(r"_+")
+_SPACES = regex.compile(r"\s+")
+
+
+@lru_cache(maxsize=8192)
 def _clean(text: str) -> str:
     """Template underscores, spaced separators and a percent sign split from its number undone; a dash that OCR read
     from a template's underline around a number (`为 -340_万元`, `的-33.87-%`) is not a minus sign. Digits that only
     spaces separate (`10 00`, `8 4`) are not joined: where the decimal point was is unknown, so no figure is read."""
-    text = regex.sub(r"\\([_*])", r"\1", text)
-    text = regex.sub(r"(?<![\d)）])-(?=\d[\d,，.．]*\s*[_-])", "", text)
-    text = regex.sub(r"(?<=\d)\s*([.．])\s*(?=\d)", r"\1", text)
-    text = regex.sub(r"(?<=\d)\s+(?=%|万元)", "", text)
-    text = regex.sub(r"_+", "", text)
+    text = _ESCAPED.sub(r"\1", text)
+    text = _UNDERLINE_DASH.sub("", text)
+    text = _SPACED_POINT.sub(r"\1", text)
+    text = _SPACE_BEFORE_UNIT.sub("", text)
+    text = _UNDERSCORES.sub("", text)
     text = _DIGITS_APART.sub(SPLIT_NUMBER, nfkc(text))
-    return regex.sub(r"\s+", "", text)
+    return _SPACES.sub("", text)
 
 
 def split_numbers(paragraphs) -> list[dict]:

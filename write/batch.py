@@ -189,28 +189,28 @@ def _write_workbook(path: Path, database: Path, documents, facts, checks, repair
     is in its own workbook and in the database."""
     import duckdb
 
-    workbook = new_workbook()
-    add_sheet(workbook, "文档", DOCUMENT_COLUMNS, documents, set(), as_table=True)
-    if len(facts) <= EXCEL_MAX_ROWS:
-        add_sheet(workbook, "明细", BATCH_FACT_COLUMNS, facts, {"value", "value_yuan"}, as_table=True)
-    columns_seen = DOCUMENT_COLUMNS + BATCH_FACT_COLUMNS
-    con = duckdb.connect(str(database), read_only=True)
-    try:
-        for schema in table_schemas():
-            result = con.execute(f"SELECT * FROM {schema.id}_{schema.slug}")
-            columns = [d[0] for d in result.description]
-            rows = [dict(zip(columns, values)) for values in result.fetchall()]
-            add_sheet(workbook, f"{schema.id} {schema.title}", columns, rows, set(schema.standard_columns))
-    finally:
-        con.close()
-    problems = [c for c in checks if c.get("status") != "pass"]
-    check_columns = ["doc_id"] + CHECK_COLUMNS
-    repair_columns = ["doc_id"] + REPAIR_COLUMNS
-    add_sheet(workbook, "校验", check_columns, problems, {"expected", "actual", "difference"}, as_table=True)
-    add_sheet(workbook, "修复", repair_columns, repairs, set(), as_table=True)
-    add_field_notes(workbook, columns_seen + check_columns + repair_columns)
     with replacing(path) as tmp:
-        save(workbook, tmp)
+        workbook = new_workbook(tmp, streaming=len(facts) > EXCEL_MAX_ROWS // 4)
+        add_sheet(workbook, "文档", DOCUMENT_COLUMNS, documents, set(), as_table=True)
+        if len(facts) <= EXCEL_MAX_ROWS:
+            add_sheet(workbook, "明细", BATCH_FACT_COLUMNS, facts, {"value", "value_yuan"}, as_table=True)
+        columns_seen = DOCUMENT_COLUMNS + BATCH_FACT_COLUMNS
+        con = duckdb.connect(str(database), read_only=True)
+        try:
+            for schema in table_schemas():
+                result = con.execute(f"SELECT * FROM {schema.id}_{schema.slug}")
+                columns = [d[0] for d in result.description]
+                rows = [dict(zip(columns, values)) for values in result.fetchall()]
+                add_sheet(workbook, f"{schema.id} {schema.title}", columns, rows, set(schema.standard_columns))
+        finally:
+            con.close()
+        problems = [c for c in checks if c.get("status") != "pass"]
+        check_columns = ["doc_id"] + CHECK_COLUMNS
+        repair_columns = ["doc_id"] + REPAIR_COLUMNS
+        add_sheet(workbook, "校验", check_columns, problems, {"expected", "actual", "difference"}, as_table=True)
+        add_sheet(workbook, "修复", repair_columns, repairs, set(), as_table=True)
+        add_field_notes(workbook, columns_seen + check_columns + repair_columns)
+        save(workbook)
 
 
 # ---------------------------------------------------------------- datapackage.json

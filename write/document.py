@@ -71,7 +71,7 @@ def write_document(doc: NormalizedDocument, target: Path, doc_id: str, source_sh
 
 def write_document_workbook(path: Path, doc: NormalizedDocument, report: CheckReport | None, manifest: dict, facts: list[dict]) -> None:
     """The document's workbook: a cover naming it, its facts as an Excel Table, a sheet per table, checks, repairs."""
-    workbook = new_workbook()
+    workbook = new_workbook(path)
     checks = manifest.get("checks", {})
     add_cover(workbook, "文档", [
         ("文档", manifest["source"]["name"]), ("部门", manifest.get("department")), ("年度", manifest.get("year")),
@@ -92,7 +92,7 @@ def write_document_workbook(path: Path, doc: NormalizedDocument, report: CheckRe
         add_sheet(workbook, "修复", REPAIR_COLUMNS, [asdict(r) for r in report.repairs], set(), as_table=True)
         columns_seen += CHECK_COLUMNS + REPAIR_COLUMNS
     add_field_notes(workbook, [c for c in columns_seen if not _is_measure(c, doc)])
-    save(workbook, path)
+    save(workbook)
 
 
 def _is_measure(column: str, doc: NormalizedDocument) -> bool:

@@ -1,19 +1,15 @@
 """Excel workbooks analysts open directly and use without fixing: a cover sheet naming the document, a long
 明细 sheet as an Excel Table (autofilter, sortable), a sheet per standard table, 校验 (checks) and 修复 (repairs),
 and a 字段说明 sheet giving each column's Chinese label, field name and meaning. Chinese headers, fitted column
-widths, codes as text, amounts as numbers (two decimals shown, the unit in every sheet), statuses in Chinese."""
+widths, codes as text, amounts as numbers (two decimals shown, the unit in every sheet), statuses in Chinese.
+
+Written with xlsxwriter, set never to turn a string into a formula, number or link: `=HYPERLINK(…)` stays text."""
 from __future__ import annotations
 
-import warnings
 from decimal import Decimal
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.filters import AutoFilter
-from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+import xlsxwriter
 
 from check.results import STATUS_LABELS
 from write.cells import excel_text
@@ -48,56 +44,96 @@ FIELDS = {
 TEXT_COLUMNS = {"code", "doc_id", "source", "source_file", "source_sha256"}
 STATUS_COLUMNS = {"status", "verdict"}
 AMOUNT_FORMAT = "#,##0.00"
-BOLD = Font(bold=True)
 MAX_WIDTH, MIN_WIDTH = 48, 6
-TABLE_STYLE = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+TABLE_STYLE = "Table Style Light 9"
+LITERAL = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+TABLE_ROWS_IN_MEMORY = 200_000  # a larger sheet streams (constant memory) with an autofilter instead of a Table
+
+
+class Book:
+    """An xlsxwriter workbook and its cell formats."""
+
+    def __init__(self, path: Path, streaming: bool = False):
+        self.workbook = xlsxwriter.Workbook(str(path), {**LITERAL, "constant_memory": streaming})
+        self.streaming = streaming
+        self.bold = self.workbook.add_format({"bold": True})
+        self.amount = self.workbook.add_format({"num_format": AMOUNT_FORMAT})
+        self.text = self.workbook.add_format({"num_format": "@"})
+        self.titles: set[str] = set()
+
+    def sheet(self, title: str):
+        name = _sheet_title(title)
+        while name in self.titles:
+            name = name[:29] + f"_{len(self.titles)}"
+        self.titles.add(name)
+        return self.workbook.add_worksheet(name)
 
 
 def label(column: str) -> str:
     return FIELDS.get(column, (column, ""))[0]
 
 
-def add_sheet(workbook: Workbook, title: str, columns: list[str], rows: list[dict], amount_columns: set[str], as_table: bool = False) -> None:
-    """A streamed (write-only) sheet: bold Chinese header, frozen first row, fitted widths, typed cells; `as_table`
-    makes it an Excel Table (autofilter and sorting on every column)."""
-    sheet = workbook.create_sheet(title=_sheet_title(title))
-    values = [[_value(c, r.get(c), amount_columns) for c in columns] for r in rows]
-    for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = _width(label(column), (v[index - 1] for v in values[:2000]))
-    sheet.freeze_panes = "A2"
+def new_workbook(path: Path, streaming: bool = False) -> Book:
+    return Book(path, streaming)
+
+
+def save(book: Book) -> None:
+    if not book.titles:
+        book.sheet("空")
+    book.workbook.close()
+
+
+def add_sheet(book: Book, title: str, columns: list[str], rows: list[dict], amount_columns: set[str], as_table: bool = False) -> None:
+    """Bold Chinese header, frozen first row, fitted widths, typed cells; `as_table` makes it an Excel Table
+    (autofilter and sorting on every column) — or, streaming a large batch, an autofilter."""
+    sheet = book.sheet(title)
     headers = _unique([label(c) for c in columns])
-    sheet.append([_bold(sheet, h) for h in headers])
-    formats = [AMOUNT_FORMAT if c in amount_columns else ("@" if c in TEXT_COLUMNS else None) for c in columns]
-    for row in values:
-        sheet.append([_cell(sheet, v, f) for v, f in zip(row, formats)])
-    if as_table and rows:
-        ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
-        table = Table(displayName=_table_name(title), ref=ref, autoFilter=AutoFilter(ref=ref))
-        table.tableColumns = [TableColumn(id=i, name=h) for i, h in enumerate(headers, start=1)]  # write-only mode: named by hand
-        table.tableStyleInfo = TABLE_STYLE
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="In write-only mode you must add table columns manually")  # done above
-            sheet.add_table(table)
+    formats = [book.amount if c in amount_columns else (book.text if c in TEXT_COLUMNS else None) for c in columns]
+    sample = [[_value(c, r.get(c), amount_columns) for c in columns] for r in rows[:2000]]
+    for index, column in enumerate(columns):
+        sheet.set_column(index, index, _width(headers[index], (v[index] for v in sample)))
+    sheet.freeze_panes(1, 0)
+    sheet.write_row(0, 0, headers, book.bold)
+    for r, row in enumerate(rows, start=1):
+        for c, column in enumerate(columns):
+            _write(sheet, r, c, _value(column, row.get(column), amount_columns), formats[c])
+    if as_table and rows and columns:
+        last = (len(rows), len(columns) - 1)
+        if book.streaming or len(rows) > TABLE_ROWS_IN_MEMORY:
+            sheet.autofilter(0, 0, *last)
+        else:
+            sheet.add_table(0, 0, *last, {"columns": [{"header": h} for h in headers], "style": TABLE_STYLE, "name": _table_name(title)})
 
 
-def add_cover(workbook: Workbook, title: str, facts: list[tuple[str, object]]) -> None:
+def add_cover(book: Book, title: str, facts: list[tuple[str, object]]) -> None:
     """The first sheet: what the workbook is (document, department, year, unit, verdict …), one line each."""
-    sheet = workbook.create_sheet(title=_sheet_title(title))
-    sheet.column_dimensions["A"].width = 14
-    sheet.column_dimensions["B"].width = _width("", (v for _, v in facts))
-    for key, value in facts:
-        sheet.append([_bold(sheet, key), _cell(sheet, _display(value), None)])
+    sheet = book.sheet(title)
+    sheet.set_column(0, 0, 14)
+    sheet.set_column(1, 1, _width("", (_display(v) for _, v in facts)))
+    for r, (key, value) in enumerate(facts):
+        sheet.write_string(r, 0, key, book.bold)
+        _write(sheet, r, 1, _display(value), None)
 
 
-def add_field_notes(workbook: Workbook, columns: list[str]) -> None:
+def add_field_notes(book: Book, columns: list[str]) -> None:
     """字段说明: each column's Chinese label, the field name the CSV/Parquet files use, and its meaning."""
-    rows = [{"label": label(c), "field": c, "meaning": FIELDS.get(c, ("", ""))[1]} for c in dict.fromkeys(columns)]
-    sheet = workbook.create_sheet(title="字段说明")
-    for letter, width in zip("ABC", (14, 16, 60)):
-        sheet.column_dimensions[letter].width = width
-    sheet.append([_bold(sheet, h) for h in ("中文列名", "字段名", "含义")])
-    for r in rows:
-        sheet.append([r["label"], r["field"], r["meaning"]])
+    sheet = book.sheet("字段说明")
+    for index, width in enumerate((14, 16, 60)):
+        sheet.set_column(index, index, width)
+    sheet.write_row(0, 0, ("中文列名", "字段名", "含义"), book.bold)
+    for r, column in enumerate(dict.fromkeys(columns), start=1):
+        sheet.write_row(r, 0, (label(column), column, FIELDS.get(column, ("", ""))[1]))
+
+
+def _write(sheet, row: int, col: int, value, cell_format) -> None:
+    if value is None:
+        return
+    if isinstance(value, str):
+        sheet.write_string(row, col, excel_text(value), cell_format)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, col, value, cell_format)
+    else:
+        sheet.write_number(row, col, value, cell_format)
 
 
 def _value(column: str, value, amount_columns: set[str]):
@@ -111,31 +147,13 @@ def _value(column: str, value, amount_columns: set[str]):
         return str(value)
     if column == "year" and str(value).isdigit():
         return int(value)
-    return value
+    if isinstance(value, (int, float, bool)):
+        return value
+    return str(value)
 
 
 def _display(value):
     return STATUS_LABELS.get(value, value) if isinstance(value, str) else value
-
-
-def _cell(sheet, value, number_format: str | None):
-    if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=excel_text(value))
-        cell.data_type = "s"  # always a string, never a formula (`=HYPERLINK(…)` stays text)
-    elif number_format is None or value is None:
-        return value
-    else:
-        cell = WriteOnlyCell(sheet, value=value)
-    if number_format:
-        cell.number_format = number_format
-    return cell
-
-
-def _bold(sheet, text: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=excel_text(text))
-    cell.data_type = "s"
-    cell.font = BOLD
-    return cell
 
 
 def _width(header: str, values) -> float:
@@ -172,13 +190,3 @@ def _sheet_title(title: str) -> str:
     for ch in "[]:*?/\\":
         title = title.replace(ch, "_")
     return title[:31]
-
-
-def new_workbook() -> Workbook:
-    return Workbook(write_only=True)
-
-
-def save(workbook: Workbook, path: Path) -> None:
-    if not workbook.sheetnames:
-        workbook.create_sheet("空")
-    workbook.save(path)
