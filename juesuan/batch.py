@@ -92,19 +92,20 @@ def _refusal(source: Path, kind: str, problem: str) -> Result:
 
 
 def assign_doc_ids(jobs: list[Job], out: Path) -> None:
-    """doc-ids unique within each group folder, stable across runs: a name taken by another input of this batch,
-    or by an earlier output from a different document, gets a short hash of the source path."""
-    taken: dict[tuple[str, str], Path] = {}
+    """doc-ids unique within the batch (they name the document's files in the dataset, whatever its group folder),
+    stable across runs: a name taken by another input of this batch, or by an earlier output from a different
+    document, gets a short hash of the source path."""
+    taken: dict[str, Path] = {}
     for job in sorted(jobs, key=lambda j: str(j.source)):
         base = safe_name(job.source.stem)
-        key = (job.group, base)
+        key = base
         if key in taken or _earlier_output_of_another(out / job.group / base, job.source):
             job.doc_id = f"{base}-{short_hash(str(job.source.resolve()))}"
             other = taken.get(key)
             job.id_note = f"doc-id {base} is taken by {other.name if other else 'an earlier output'}: suffixed with a hash of the path"
         else:
             job.doc_id = base
-        taken[(job.group, job.doc_id)] = job.source
+        taken[job.doc_id] = job.source
 
 
 def _earlier_output_of_another(folder: Path, source: Path) -> bool:
@@ -165,6 +166,7 @@ def run_batch(
     refused: list[Result] | None = None,
     on_progress: Callable[[Path, tuple], None] | None = None,
     on_skipped: Callable[[Path, Path, dict], None] | None = None,
+    scheduler: str | None = None,
 ) -> BatchSummary:
     """Convert `jobs` into `out` (claimed and locked for the run); errors, batch outputs and batch.json follow."""
     claim(out)
@@ -181,7 +183,7 @@ def run_batch(
             summary.skipped.append(job.source)
             if on_skipped:
                 on_skipped(job.source, out / job.group / job.doc_id, recorded)
-        _convert_all(todo, out, options, workers, limits, summary, on_result, on_progress)
+        _convert_all(todo, out, options, workers, limits, summary, on_result, on_progress, scheduler)
         remove_stale_staging(out)  # what a worker stopped for time or memory was writing
         summary.results.sort(key=lambda r: str(r.source))
         write_errors(out, summary)
@@ -191,21 +193,28 @@ def run_batch(
 
 
 def _convert_all(todo: list[Job], out: Path, options: Options, workers: int, limits: Limits, summary: BatchSummary, on_result,
-                 on_progress=None) -> None:
+                 on_progress=None, scheduler: str | None = None) -> None:
+    """Every job through the local worker pool, or through a Dask scheduler's workers; the same results either way."""
     total, done = len(todo), 0
 
     def finished(job: Job, outcome) -> None:
         nonlocal done
         done += 1
         result = outcome if isinstance(outcome, Result) else _lost_result(job, outcome)
-        summary.results.append(result)
         if on_result:
             on_result(result, done, total)
+        summary.results.append(result.briefly())  # a batch of any size: the client keeps a line per document, not manifests
 
     largest_first = sorted(todo, key=lambda job: _size(job.source), reverse=True)  # a short tail
+    tasks = [(job, (job, out, options)) for job in largest_first]
+    if scheduler:
+        from juesuan.cluster import run_on_cluster
+
+        run_on_cluster(scheduler, _convert_job, tasks, limits, finished, probe=_probe_job)
+        return
     progress = (lambda job, step: on_progress(job.source, step)) if on_progress else None
     pool = WorkerPool(_convert_job, workers, limits, probe=_probe_job, preload=("juesuan.pipeline",), on_progress=progress)
-    pool.run([(job, (job, out, options)) for job in largest_first], finished)
+    pool.run(tasks, finished)
 
 
 def _size(path: Path) -> int:

@@ -18,6 +18,7 @@ from rich.table import Table
 from check.results import STATUS_LABELS, worse_or_equal
 from juesuan import __version__
 from juesuan.batch import collect_jobs, run_batch
+from juesuan.cluster import ClusterUnavailable
 from juesuan.names import printable
 from juesuan.pipeline import Options, Result
 from juesuan.pool import Limits
@@ -89,6 +90,8 @@ def extract(
     fail_on: FailOn | None = typer.Option(None, "--fail-on", help="结论达到此级别时退出码为 3 / Exit 3 when a verdict reaches fail (or warn)."),
     timeout: float = typer.Option(Limits.timeout, "--timeout", min=1, help="每文档限时（秒，每 50 页） / Seconds per document (per 50 pages)."),
     max_memory: int = typer.Option(Limits.memory_mb, "--max-memory", min=128, help="每进程内存上限（MB） / MB one worker may use."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask 调度器地址 / Run on a Dask cluster: tcp://HOST:PORT "
+                                         "(inputs and --out on a filesystem every worker sees)."),
 ):
     """转换文档并校验 / Convert documents, check them, write CSV/Parquet/Excel/DuckDB and reports."""
     wanted = {f.strip() for f in formats.split(",") if f.strip()}
@@ -127,8 +130,8 @@ def extract(
         try:
             summary = run_batch(jobs, out, options, workers=workers or os.cpu_count() or 1, force=force, on_result=on_result,
                                 limits=Limits(timeout=timeout, memory_mb=max_memory), refused=refused, on_progress=on_page,
-                                on_skipped=show.skipped)
-        except OutputFolderError as exc:
+                                on_skipped=show.skipped, scheduler=scheduler)
+        except (OutputFolderError, ClusterUnavailable) as exc:
             progress.stop()
             _usage(str(exc))
     if not json_lines and not quiet:
@@ -244,7 +247,7 @@ def _print_summary(summary, seconds: float) -> None:
         table.add_column(column, justify="right")
     table.add_row(
         str(len(summary.results) + len(summary.skipped)), str(sum(m.get("pages") or 0 for m in manifests)),
-        str(sum(1 for m in manifests for t in m["tables"].values() if t["found"])),
+        str(sum(m.get("tables_found", 0) for m in manifests)),
         *(str(sum(c.get(s, 0) for c in checks)) for s in ("fail", "warn", "rounding", "pass", "repairs")),
         str(len(summary.failed)), str(len(summary.skipped)), f"{seconds:.1f}",
     )

@@ -53,6 +53,14 @@ class Result:
     def ok(self) -> bool:
         return self.error is None
 
+    def briefly(self) -> "Result":
+        """The same result with only what a batch summary needs of its manifest."""
+        if self.manifest is None:
+            return self
+        m = self.manifest
+        brief = {"pages": m.get("pages"), "checks": m.get("checks", {}), "tables_found": sum(1 for t in m.get("tables", {}).values() if t.get("found"))}
+        return Result(self.source, self.doc_id, self.target, brief, self.error_stage, self.error_kind, self.error)
+
 
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
@@ -96,7 +104,7 @@ def convert(source: Path, out_group: Path, options: Options, doc_id: str | None 
         report = check_document(doc, repair=options.repair)
         stage = "write"
         manifest = write_document(doc, target, doc_id, sha, __version__, options.formats, report, options.as_dict(), id_note=id_note,
-                                  html=options.html)
+                                  html=options.html, dataset_root=out_group.parent)
         return Result(source, doc_id, target, manifest)
     except InputError as exc:
         return Result(source, doc_id, None, error_stage=stage, error_kind=exc.kind, error=printable(str(exc)))

@@ -7,50 +7,28 @@ import csv
 import json
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import regex
 
+from check.results import CHECK_COLUMNS
+from check.run import REPAIR_COLUMNS
 from schemas import table_schemas
 from write.atomic import atomic_write_text, replacing
 from write.cells import restore
-from check.results import CHECK_COLUMNS
-from check.run import REPAIR_COLUMNS
-from write.excel import add_field_notes, add_sheet, new_workbook, save
+from write.dataset import DATASET, dataset_files, remove_unlisted
+from write.document import OUTPUT_COLUMNS
+from write.documents import DOCUMENT_COLUMNS, document_row
+from write.excel import TABLE_ROWS_IN_MEMORY, add_field_notes, add_sheet, new_workbook, save
 from write.html_report import write_batch_index
-from normalize.regions import region_of
-from write.tables import FACT_COLUMNS, INTEGER_COLUMNS, arrow_table, write_csv
+from write.tables import COLUMN_TYPES, FACT_COLUMNS, arrow_table, numbers_of, write_csv, write_csv_stream
 
 # What every batch fact row says of its document (admin_level: 中央/省/市/区县/乡镇; the fact's own `level` is 类/款/项).
 DOC_COLUMNS = ["doc_id", "department", "region", "admin_level", "year", "source_sha256"]
 BATCH_FACT_COLUMNS = DOC_COLUMNS + [c for c in FACT_COLUMNS if c != "doc_id"]
-NARRATIVE_TABLES = ("narrative_items", "narrative_figures", "performance_projects", "performance_indicators")
-NUMERIC_COLUMNS = {"expected", "actual", "difference", "budget", "rate", "value", "spent", "score", "total", "target_value", "actual_value"}
-DOCUMENT_COLUMNS = ["doc_id", "group", "department", "region", "level", "province", "year", "unit", "pages", "tables_found", "verdict",
-                    "source", "source_sha256", "folder"]
-
-
-def document_row(manifest: dict, folder: Path) -> dict:
-    """One row of the `documents` table: who published it, where, when, and how it came out."""
-    region = region_of(manifest.get("department"))
-    return {
-        "doc_id": manifest["doc_id"],
-        "group": folder.parent.name,
-        "department": manifest.get("department"),
-        "region": manifest.get("region", region.name) or None,
-        "level": manifest.get("level", region.level) or None,
-        "province": manifest.get("province", region.province) or None,
-        "year": manifest.get("year"),
-        "unit": manifest.get("unit"),
-        "pages": manifest.get("pages"),
-        "tables_found": sum(1 for t in manifest["tables"].values() if t.get("found")),
-        "verdict": manifest.get("checks", {}).get("verdict"),
-        "source": manifest["source"]["path"],
-        "source_sha256": manifest["source"]["sha256"],
-        "folder": str(folder),
-    }
-
-
+DATASET_OUTPUTS = ("facts", "checks", "repairs", "narrative_sections", "narrative_figures", "narrative_items", "performance_projects",
+                   "performance_indicators")
+EXCEL_MAX_ROWS = 1_048_575  # a sheet's rows, less its header
+DUCKDB_MEMORY = "1GB"
+STREAM_ROWS = 50_000
 def document_folders(out: Path) -> list[Path]:
     """OUT/<group>/<doc-id>/ folders holding a manifest; hidden (staging) and linked folders are not outputs."""
     return sorted(
@@ -83,52 +61,106 @@ def _read_manifest(folder: Path) -> dict | None:
 
 
 def build_batch_outputs(out: Path, formats: set[str], html: bool = True) -> list[str]:
-    """Aggregate every document folder under OUT (this run's and earlier up-to-date ones). Returns notes on
-    folders that could not be read (they are left out, the batch outputs are still written)."""
-    documents, facts, checks, repairs, summary, notes, index_rows = [], [], [], [], [], [], []
-    narrative: dict[str, list[dict]] = {name: [] for name in NARRATIVE_TABLES}
+    """Rebuild the batch outputs from every document folder under OUT (this run's and earlier up-to-date ones)
+    and the partitioned dataset their manifests list, streaming: memory stays bounded by a document and the
+    database's own limit, whatever the batch's size. Returns notes for batch.json (folders that could not be read,
+    a workbook too large for Excel)."""
+    documents, listed, notes = [], set(), []
     for folder in document_folders(out):
         manifest = _read_manifest(folder)
-        if manifest is None:
-            notes.append(f"{folder}: manifest.json unreadable, document left out of the batch outputs")
+        if manifest is None or "dataset" not in manifest:
+            notes.append(f"{folder}: manifest.json unreadable or from an older version; left out of the batch outputs")
             continue
-        doc = document_row(manifest, folder)
-        documents.append(doc)
-        counts = manifest.get("checks", {})
-        index_rows.append({**doc, **{k: counts.get(k) for k in ("fail", "warn", "rounding", "pass", "skipped", "repairs")}})
-        summary.append({"doc_id": doc["doc_id"], "file": doc["source"], "department": doc["department"], "year": doc["year"],
-                        "output": doc["folder"], **{k: counts.get(k) for k in SUMMARY_COLUMNS[4:11]}})
-        prefix = {**{k: doc.get(k) for k in DOC_COLUMNS}, "admin_level": doc["level"]}
-        for row in read_csv(folder / "facts.csv"):
-            row.pop("doc_id", None)
-            facts.append({**prefix, **row})
-        checks += [{"doc_id": doc["doc_id"], **r} for r in read_csv(folder / "checks.csv")]
-        repairs += [{"doc_id": doc["doc_id"], **r} for r in read_csv(folder / "repairs.csv")]
-        for name in NARRATIVE_TABLES:
-            narrative[name] += [{"doc_id": doc["doc_id"], **r} for r in read_csv(folder / f"{name}.csv")]
+        documents.append(document_row(manifest, folder))
+        listed.update(manifest["dataset"].values())
+    remove_unlisted(out, listed)
     with replacing(out / "checks_summary.csv") as tmp:
-        write_csv(tmp, SUMMARY_COLUMNS, summary)
-    _write_facts(out, facts, formats)
-    _write_duckdb(out, documents, facts, checks, repairs, narrative)
-    if "xlsx" in formats:
-        _write_workbook(out / "juesuan.xlsx", out / "juesuan.duckdb", documents, facts, checks, repairs)
+        write_csv(tmp, SUMMARY_COLUMNS, [_summary(d) for d in documents])
+    database = out / "juesuan.duckdb"
+    with replacing(database) as tmp:
+        tmp.unlink(missing_ok=True)  # a killed run's leftover would be opened, not recreated
+        con = _connect(tmp)
+        try:
+            _create_tables(con, out, documents)
+            facts = con.sql("SELECT count(*) FROM facts").fetchall()[0][0]
+            _write_facts(con, out, formats)
+            if "xlsx" in formats and facts > EXCEL_MAX_ROWS:
+                notes.append(f"juesuan.xlsx not written: {facts} facts, more than an Excel sheet holds ({EXCEL_MAX_ROWS}); "
+                             "use facts.parquet, juesuan.duckdb or the dataset")
+            elif "xlsx" in formats:
+                _write_workbook(con, out / "juesuan.xlsx", documents, facts)
+        finally:
+            con.close()
     write_datapackage(out)
     if html:
-        write_batch_index(out, index_rows, read_csv(out / "errors.csv"))
+        write_batch_index(out, documents, read_csv(out / "errors.csv"))
     return notes
 
 
-def _facts_table(facts: list[dict]) -> pa.Table:
-    return arrow_table(BATCH_FACT_COLUMNS, facts, {"value", "value_yuan"})
+def _summary(document: dict) -> dict:
+    return {**document, "file": document["source"], "output": document["folder"]}
 
 
-def _write_facts(out: Path, facts: list[dict], formats: set[str]) -> None:
-    if "csv" in formats:
-        with replacing(out / "facts.csv") as tmp:
-            write_csv(tmp, BATCH_FACT_COLUMNS, facts)
+def _connect(path: Path):
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+    con.execute("SET preserve_insertion_order = true")
+    return con
+
+
+def _create_tables(con, out: Path, documents: list[dict]) -> None:
+    """`documents` as a table; every dataset output as a view reading the Parquet files in place (their Hive
+    partition `region` shown as `province`); `facts` carries its document's department, region, level and year;
+    one wide view per standard table."""
+    con.register("incoming", arrow_table(DOCUMENT_COLUMNS, documents, "documents"))
+    con.execute("CREATE TABLE documents AS SELECT * FROM incoming")
+    con.unregister("incoming")
+    for name in DATASET_OUTPUTS:
+        files = dataset_files(out, name)
+        if files:
+            glob = (out / DATASET / name).resolve().as_posix() + "/*/*/*.parquet"
+            source = f"(SELECT * EXCLUDE (region), region AS province FROM read_parquet('{_sql_text(glob)}', hive_partitioning = true, union_by_name = true))"
+        else:
+            source = _empty(name)
+        target = "dataset_facts" if name == "facts" else name
+        con.execute(f"CREATE VIEW {target} AS SELECT * FROM {source}")
+    con.execute(f"CREATE VIEW facts AS SELECT {', '.join(_fact_select())} FROM dataset_facts f JOIN documents d USING (doc_id)")
+    for schema in table_schemas():
+        con.execute(_view_sql(schema))
+
+
+def _fact_select() -> list[str]:
+    from_document = {"department": "d.department", "region": "d.region", "admin_level": "d.level AS admin_level", "year": "d.year",
+                     "source_sha256": "d.source_sha256"}
+    return [from_document.get(c, f'f."{c}"') for c in BATCH_FACT_COLUMNS] + ['f."row"']
+
+
+def _empty(name: str) -> str:
+    columns = ["doc_id", "row"] + [c for c in OUTPUT_COLUMNS[name] if c != "doc_id"] + ["year", "province"]
+    return "(SELECT " + ", ".join(f'NULL::VARCHAR AS "{c}"' for c in columns) + " WHERE false)"
+
+
+def _sql_text(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def _write_facts(con, out: Path, formats: set[str]) -> None:
+    """facts.parquet and facts.csv for the whole batch, streamed from the database in document order."""
+    query = f"SELECT {', '.join(chr(34) + c + chr(34) for c in BATCH_FACT_COLUMNS)} FROM facts ORDER BY doc_id, \"row\""
     if "parquet" in formats:
         with replacing(out / "facts.parquet") as tmp:
-            pq.write_table(_facts_table(facts), tmp)
+            con.execute(f"COPY ({query}) TO '{_sql_text(str(tmp))}' (FORMAT PARQUET)")
+    with replacing(out / "facts.csv") as tmp:
+        write_csv_stream(tmp, BATCH_FACT_COLUMNS, _rows(con, query))
+
+
+def _rows(con, query: str):
+    """Rows of a query as dicts, a batch of records at a time."""
+    reader = con.sql(query).to_arrow_reader(STREAM_ROWS)
+    for batch in reader:
+        yield from batch.to_pylist()
 
 
 def _view_sql(schema) -> str:
@@ -143,100 +175,44 @@ def _view_sql(schema) -> str:
             f"FROM facts WHERE \"table\" = '{schema.id}' GROUP BY {keys} ORDER BY doc_id, code NULLS FIRST")
 
 
-def _write_duckdb(out: Path, documents, facts, checks, repairs, narrative: dict[str, list[dict]]) -> None:
-    import duckdb
-
-    with replacing(out / "juesuan.duckdb") as tmp:
-        tmp.unlink(missing_ok=True)  # a killed run's leftover would be opened, not recreated
-        con = duckdb.connect(str(tmp))
-        try:
-            con.register("incoming", _facts_table(facts))
-            con.execute("CREATE TABLE facts AS SELECT * FROM incoming")
-            con.unregister("incoming")
-            for name, rows in (("documents", documents), ("checks", checks), ("repairs", repairs), *narrative.items()):
-                if rows or name in ("documents", "checks", "repairs"):
-                    _create_table(con, name, rows)
-            for schema in table_schemas():
-                con.execute(_view_sql(schema))
-        finally:
-            con.close()
-
-
-def _typed(column: str) -> str:
-    if column in NUMERIC_COLUMNS:
-        return f'TRY_CAST("{column}" AS DECIMAL(24,6)) AS "{column}"'
-    if column in INTEGER_COLUMNS:
-        return f'TRY_CAST("{column}" AS INTEGER) AS "{column}"'
-    return f'"{column}"'
-
-
-def _create_table(con, name: str, rows: list[dict]) -> None:
-    """Text columns as read from the CSVs, amounts (expected, actual, budget, …) as DECIMAL."""
-    columns = list(rows[0]) if rows else ["doc_id"]
-    arrow = pa.table({c: pa.array([None if r.get(c) is None else str(r.get(c)) for r in rows], type=pa.string()) for c in columns})
-    con.register("incoming", arrow)
-    selected = ", ".join(_typed(c) for c in columns)
-    con.execute(f"CREATE TABLE {name} AS SELECT {selected} FROM incoming")
-    con.unregister("incoming")
-
-
-EXCEL_MAX_ROWS = 1_048_575  # a sheet's rows, less its header
-
-
-def _write_workbook(path: Path, database: Path, documents, facts, checks, repairs) -> None:
-    """The batch workbook: documents, every fact as an Excel Table (when a sheet can hold them), one wide sheet per
-    table (read from the database views), the checks that did not pass and the repairs. Every check of a document
-    is in its own workbook and in the database."""
-    import duckdb
-
+def _write_workbook(con, path: Path, documents: list[dict], facts: int) -> None:
+    """The batch workbook: documents, every fact (an Excel Table while it fits in memory, else a streamed sheet
+    with an autofilter), one wide sheet per table, the checks that did not pass and the repairs."""
     with replacing(path) as tmp:
-        workbook = new_workbook(tmp, streaming=len(facts) > EXCEL_MAX_ROWS // 4)
+        workbook = new_workbook(tmp, streaming=facts > TABLE_ROWS_IN_MEMORY)
         add_sheet(workbook, "文档", DOCUMENT_COLUMNS, documents, set(), as_table=True)
-        if len(facts) <= EXCEL_MAX_ROWS:
-            add_sheet(workbook, "明细", BATCH_FACT_COLUMNS, facts, {"value", "value_yuan"}, as_table=True)
+        add_sheet(workbook, "明细", BATCH_FACT_COLUMNS, _rows(con, f"SELECT * FROM facts ORDER BY doc_id, \"row\""), numbers_of("facts"), as_table=True)
         columns_seen = DOCUMENT_COLUMNS + BATCH_FACT_COLUMNS
-        con = duckdb.connect(str(database), read_only=True)
-        try:
-            for schema in table_schemas():
-                result = con.execute(f"SELECT * FROM {schema.id}_{schema.slug}")
-                columns = [d[0] for d in result.description]
-                rows = [dict(zip(columns, values)) for values in result.fetchall()]
-                add_sheet(workbook, f"{schema.id} {schema.title}", columns, rows, set(schema.standard_columns))
-        finally:
-            con.close()
-        problems = [c for c in checks if c.get("status") != "pass"]
-        check_columns = ["doc_id"] + CHECK_COLUMNS
-        repair_columns = ["doc_id"] + REPAIR_COLUMNS
-        add_sheet(workbook, "校验", check_columns, problems, {"expected", "actual", "difference"}, as_table=True)
-        add_sheet(workbook, "修复", repair_columns, repairs, set(), as_table=True)
+        for schema in table_schemas():
+            columns = con.sql(f"SELECT * FROM {schema.id}_{schema.slug}").columns
+            add_sheet(workbook, f"{schema.id} {schema.title}", columns, _rows(con, f"SELECT * FROM {schema.id}_{schema.slug}"),
+                      set(schema.standard_columns))
+        check_columns, repair_columns = ["doc_id"] + CHECK_COLUMNS, ["doc_id"] + REPAIR_COLUMNS
+        problems = _rows(con, f"SELECT {_columns(check_columns)} FROM checks WHERE status <> 'pass' ORDER BY doc_id, \"row\"")
+        add_sheet(workbook, "校验", check_columns, problems, numbers_of("checks"), as_table=True)
+        add_sheet(workbook, "修复", repair_columns, _rows(con, f"SELECT {_columns(repair_columns)} FROM repairs ORDER BY doc_id, \"row\""),
+                  set(), as_table=True)
         add_field_notes(workbook, columns_seen + check_columns + repair_columns)
         save(workbook)
 
 
+def _columns(columns: list[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
+
+
 # ---------------------------------------------------------------- datapackage.json
 
-# Field types of each kind of CSV (by file name; the nine wide tables: every measure a number). Anything else is a string.
-_COUNTS = {k: "integer" for k in ("fail", "warn", "rounding", "pass", "skipped", "repairs", "year", "pages", "tables_found")}
-CSV_FIELD_TYPES = {
-    "facts.csv": {"value": "number", "value_yuan": "number", "page": "integer", "line": "integer", "repaired": "boolean",
-                  "confidence": "number", "year": "integer"},
-    "checks.csv": {"expected": "number", "actual": "number", "difference": "number"},
-    "checks_summary.csv": _COUNTS,
-    "narrative_figures.csv": {"value": "number", "page": "integer", "line": "integer"},
-    "narrative_items.csv": {"budget": "number", "actual": "number", "rate": "number", "page": "integer", "line": "integer"},
-    "performance_projects.csv": {"budget": "number", "spent": "number", "rate": "number", "weight": "number", "score": "number", "total": "number"},
-    "performance_indicators.csv": {"score": "number", "target_value": "number", "actual_value": "number"},
-}
 WIDE_KEYS = {"side": "string", "code": "string", "level": "string", "name": "string", "unit": "string", "page": "integer", "line": "integer"}
 
 
 def _fields(path: Path, columns: list[str], wide_tables: set[str]) -> list[dict]:
     from write.excel import label
 
-    types = CSV_FIELD_TYPES.get(path.name, {})
+    types = COLUMN_TYPES.get(path.stem, {})
     if path.name in wide_tables:
         types = {c: WIDE_KEYS.get(c, "number") for c in columns}
-    return [{"name": c, "title": label(c), "type": types.get(c, "string")} for c in columns]
+    frictionless = {"float": "number"}
+    return [{"name": c, "title": label(c), "type": frictionless.get(types.get(c, "string"), types.get(c, "string"))} for c in columns]
 
 
 def _csv_header(path: Path) -> list[str]:

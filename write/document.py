@@ -14,8 +14,10 @@ from check.run import CHECK_COLUMNS, REPAIR_COLUMNS, CheckReport
 from write.atomic import atomic_directory
 from write.html_report import write_document_report
 from write.excel import add_cover, add_field_notes, add_sheet, new_workbook, save
-from write.report import write_checks
-from write.tables import FACT_COLUMNS, fact_rows, wide_rows, write_csv, write_parquet
+from write.dataset import write_document_dataset
+from write.documents import DOCUMENT_COLUMNS, document_row
+from write.report import write_report_md
+from write.tables import FACT_COLUMNS, fact_rows, numbers_of, wide_rows, write_csv, write_parquet
 
 SECTION_COLUMNS = ["section", "heading", "text", "pages", "lines"]
 FIGURE_COLUMNS = ["subject", "kind", "value", "unit", "note", "section", "sentence", "page", "line"]
@@ -24,49 +26,77 @@ PROJECT_COLUMNS = ["title", "kind", "project", "department", "implementer", "bud
                    "filled", "pages"]
 INDICATOR_COLUMNS = ["project", "level1", "level2", "level3", "target", "actual", "score", "target_op", "target_value", "target_unit",
                      "actual_op", "actual_value", "actual_unit"]
+OUTPUT_COLUMNS = {"facts": FACT_COLUMNS, "checks": CHECK_COLUMNS, "repairs": REPAIR_COLUMNS, "narrative_sections": SECTION_COLUMNS,
+                  "narrative_figures": FIGURE_COLUMNS, "narrative_items": ITEM_COLUMNS, "performance_projects": PROJECT_COLUMNS,
+                  "performance_indicators": INDICATOR_COLUMNS}
 
 
-def write_narrative(folder: Path, doc: NormalizedDocument) -> None:
+def narrative_outputs(doc: NormalizedDocument) -> dict[str, tuple[list[str], list[dict]]]:
     """The 说明 as data: sections, stated figures, per-项 statements and the 绩效自评表."""
     join = lambda values: ",".join(map(str, values))  # noqa: E731
     sections = [{"section": " / ".join(p.section), "heading": p.heading, "text": p.text, "pages": join(p.pages), "lines": join(p.lines)}
                 for p in doc.paragraphs]
-    write_csv(folder / "narrative_sections.csv", SECTION_COLUMNS, sections)
-    write_csv(folder / "narrative_figures.csv", FIGURE_COLUMNS, [asdict(f) for f in doc.figures])
-    write_csv(folder / "narrative_items.csv", ITEM_COLUMNS, [asdict(i) for i in doc.items])
     projects = [{**{k: v for k, v in asdict(e).items() if k != "indicators"}, "pages": join(e.pages)} for e in doc.evaluations]
-    write_csv(folder / "performance_projects.csv", PROJECT_COLUMNS, projects)
     indicators = [{"project": e.project, **asdict(i)} for e in doc.evaluations for i in e.indicators]
-    write_csv(folder / "performance_indicators.csv", INDICATOR_COLUMNS, indicators)
+    return {
+        "narrative_sections": (SECTION_COLUMNS, sections),
+        "narrative_figures": (FIGURE_COLUMNS, [asdict(f) for f in doc.figures]),
+        "narrative_items": (ITEM_COLUMNS, [asdict(i) for i in doc.items]),
+        "performance_projects": (PROJECT_COLUMNS, projects),
+        "performance_indicators": (INDICATOR_COLUMNS, indicators),
+    }
+
+
+def document_outputs(doc: NormalizedDocument, doc_id: str, report: CheckReport | None) -> dict[str, tuple[list[str], list[dict]]]:
+    """Every long table of one document, by output name: facts, checks, repairs, the narrative and 绩效 tables."""
+    outputs = {"facts": (FACT_COLUMNS, fact_rows(doc, doc_id))}
+    if report is not None:
+        outputs["checks"] = (CHECK_COLUMNS, report.results)
+        outputs["repairs"] = (REPAIR_COLUMNS, [asdict(r) for r in report.repairs])
+    return outputs | narrative_outputs(doc)
 
 
 def write_document(doc: NormalizedDocument, target: Path, doc_id: str, source_sha256: str, tool_version: str, formats: set[str],
-                   report: CheckReport | None = None, options: dict | None = None, id_note: str = "", html: bool = True) -> dict:
-    """Write all outputs of one document; returns the manifest."""
+                   report: CheckReport | None = None, options: dict | None = None, id_note: str = "", html: bool = True,
+                   dataset_root: Path | None = None) -> dict:
+    """Write all outputs of one document into OUT/<group>/<doc-id>/ (one atomic folder) and, with `dataset_root`,
+    its rows into the batch's partitioned dataset (each file atomic, all written before the folder is committed:
+    a document whose folder exists has all its dataset files). Returns the manifest."""
     manifest = build_manifest(doc, doc_id, source_sha256, tool_version)
     if id_note:
         manifest["doc_id_note"] = id_note
     manifest["options"] = options or {}
     if report is not None:
         manifest["checks"] = {"verdict": report.verdict, **report.counts(), "repairs": len(report.repairs)}
+    outputs = document_outputs(doc, doc_id, report)
     with atomic_directory(target) as staging:
         if report is not None:
-            write_checks(staging, report, f"{doc.raw.department or doc_id} {doc.raw.year or ''} — {doc.raw.source.name}")
-        facts = fact_rows(doc, doc_id)
-        _write(staging / "facts", FACT_COLUMNS, facts, {"value", "value_yuan"}, formats)
+            write_report_md(staging, report, f"{doc.raw.department or doc_id} {doc.raw.year or ''} — {doc.raw.source.name}")
+        for name, (columns, rows) in outputs.items():
+            if name != "facts" or "csv" in formats:
+                write_csv(staging / f"{name}.csv", columns, rows)
+        if "parquet" in formats:
+            write_parquet(staging / "facts.parquet", *outputs["facts"], "facts")
         for schema in table_schemas():
             table = doc.tables.get(schema.id)
-            if table is None:
-                continue
-            columns, rows = wide_rows(table)
-            _write(staging / f"{schema.id}_{schema.slug}", columns, rows, set(table.measures), formats)
+            if table is not None:
+                _write(staging / f"{schema.id}_{schema.slug}", *wide_rows(table), set(table.measures), formats)
         if "xlsx" in formats:
-            write_document_workbook(staging / f"{doc_id}.xlsx", doc, report, manifest, facts)
-        write_narrative(staging, doc)
+            write_document_workbook(staging / f"{doc_id}.xlsx", doc, report, manifest, outputs["facts"][1])
+        if dataset_root is not None:
+            manifest["dataset"] = _write_dataset(dataset_root, doc_id, manifest, target, outputs)
         (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
         if html and report is not None:
             write_document_report(staging, doc, report, manifest)
     return manifest
+
+
+def _write_dataset(out: Path, doc_id: str, manifest: dict, target: Path, outputs) -> dict[str, str]:
+    """Each output's rows with their document and their order (`row`), and the document's own row."""
+    numbered = {name: (["doc_id", "row"] + [c for c in columns if c != "doc_id"], [{**r, "doc_id": doc_id, "row": i} for i, r in enumerate(rows)])
+                for name, (columns, rows) in outputs.items()}
+    documents = ([c for c in DOCUMENT_COLUMNS if c not in ("year", "province")], [document_row(manifest, target)])
+    return write_document_dataset(out, doc_id, manifest.get("year"), manifest.get("province") or "", numbered | {"documents": documents})
 
 
 def write_document_workbook(path: Path, doc: NormalizedDocument, report: CheckReport | None, manifest: dict, facts: list[dict]) -> None:
@@ -103,7 +133,7 @@ def _write(stem: Path, columns, rows, decimal_columns, formats) -> None:
     if "csv" in formats:
         write_csv(stem.with_suffix(".csv"), columns, rows)
     if "parquet" in formats:
-        write_parquet(stem.with_suffix(".parquet"), columns, rows, decimal_columns)
+        write_parquet(stem.with_suffix(".parquet"), columns, rows, "wide", decimal_columns)
 
 
 def _ocr_summary(pages: dict[int, dict]) -> dict:

@@ -7,6 +7,7 @@ Written with xlsxwriter, set never to turn a string into a formula, number or li
 from __future__ import annotations
 
 from decimal import Decimal
+from itertools import chain, islice
 from pathlib import Path
 
 import xlsxwriter
@@ -45,6 +46,7 @@ TEXT_COLUMNS = {"code", "doc_id", "source", "source_file", "source_sha256"}
 STATUS_COLUMNS = {"status", "verdict"}
 AMOUNT_FORMAT = "#,##0.00"
 MAX_WIDTH, MIN_WIDTH = 48, 6
+WIDTH_SAMPLE = 2000  # rows a column's width is fitted to
 TABLE_STYLE = "Table Style Light 9"
 LITERAL = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
 TABLE_ROWS_IN_MEMORY = 200_000  # a larger sheet streams (constant memory) with an autofilter instead of a Table
@@ -83,23 +85,27 @@ def save(book: Book) -> None:
     book.workbook.close()
 
 
-def add_sheet(book: Book, title: str, columns: list[str], rows: list[dict], amount_columns: set[str], as_table: bool = False) -> None:
-    """Bold Chinese header, frozen first row, fitted widths, typed cells; `as_table` makes it an Excel Table
-    (autofilter and sorting on every column) — or, streaming a large batch, an autofilter."""
+def add_sheet(book: Book, title: str, columns: list[str], rows, amount_columns: set[str], as_table: bool = False) -> None:
+    """Bold Chinese header, frozen first row, fitted widths (from the first rows), typed cells; `rows` may be any
+    iterable of dicts (streamed from a database). `as_table` makes it an Excel Table (autofilter and sorting on every
+    column) — or, streaming a large batch, an autofilter."""
     sheet = book.sheet(title)
     headers = _unique([label(c) for c in columns])
     formats = [book.amount if c in amount_columns else (book.text if c in TEXT_COLUMNS else None) for c in columns]
-    sample = [[_value(c, r.get(c), amount_columns) for c in columns] for r in rows[:2000]]
+    rows = iter(rows)
+    first = list(islice(rows, WIDTH_SAMPLE))
+    sample = [[_value(c, r.get(c), amount_columns) for c in columns] for r in first]
     for index, column in enumerate(columns):
         sheet.set_column(index, index, _width(headers[index], (v[index] for v in sample)))
     sheet.freeze_panes(1, 0)
     sheet.write_row(0, 0, headers, book.bold)
-    for r, row in enumerate(rows, start=1):
+    count = 0
+    for count, row in enumerate(chain(first, rows), start=1):
         for c, column in enumerate(columns):
-            _write(sheet, r, c, _value(column, row.get(column), amount_columns), formats[c])
-    if as_table and rows and columns:
-        last = (len(rows), len(columns) - 1)
-        if book.streaming or len(rows) > TABLE_ROWS_IN_MEMORY:
+            _write(sheet, count, c, _value(column, row.get(column), amount_columns), formats[c])
+    if as_table and count and columns:
+        last = (count, len(columns) - 1)
+        if book.streaming or count > TABLE_ROWS_IN_MEMORY:
             sheet.autofilter(0, 0, *last)
         else:
             sheet.add_table(0, 0, *last, {"columns": [{"header": h} for h in headers], "style": TABLE_STYLE, "name": _table_name(title)})

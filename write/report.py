@@ -1,19 +1,15 @@
 """checks.csv, repairs.csv and the short human report.md of one document."""
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 
 from check.results import CATEGORIES, STATUS_LABELS
-from check.run import CHECK_COLUMNS, REPAIR_COLUMNS, CheckReport
-from write.tables import write_csv
+from check.run import CheckReport
 
 STATUS_HEADINGS = {"fail": "Contradictions (fail)", "warn": "Warnings (warn)"}
 
 
-def write_checks(folder: Path, report: CheckReport, title: str) -> None:
-    write_csv(folder / "checks.csv", CHECK_COLUMNS, report.results)
-    write_csv(folder / "repairs.csv", REPAIR_COLUMNS, [asdict(r) for r in report.repairs])
+def write_report_md(folder: Path, report: CheckReport, title: str) -> None:
     (folder / "report.md").write_text(render_report(report, title), encoding="utf-8")
 
 

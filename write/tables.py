@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import io
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,9 +18,28 @@ FACT_COLUMNS = [
     "page", "line", "bbox", "repaired", "note", "source", "confidence", "source_file",
 ]
 AMOUNT_TYPE = pa.decimal128(24, AMOUNT_SCALE)  # every amount in every Parquet file: 18 digits before the point, 6 after
-INTEGER_COLUMNS = {"page", "line", "year", "pages", "tables_found", "fail", "warn", "rounding", "pass", "skipped", "repairs"}
-FLOAT_COLUMNS = {"confidence"}
-BOOLEAN_COLUMNS = {"repaired"}
+_COUNTS = {k: "integer" for k in ("fail", "warn", "rounding", "pass", "skipped", "repairs", "year", "pages", "tables_found")}
+# The typed columns of every kind of output (CSV, Parquet, the dataset, datapackage.json); other columns are strings.
+COLUMN_TYPES = {
+    "facts": {"value": "number", "value_yuan": "number", "page": "integer", "line": "integer", "repaired": "boolean",
+              "confidence": "float", "year": "integer", "row": "integer"},
+    "checks": {"expected": "number", "actual": "number", "difference": "number"},
+    "checks_summary": _COUNTS,
+    "documents": _COUNTS,
+    "narrative_figures": {"value": "number", "page": "integer", "line": "integer"},
+    "narrative_items": {"budget": "number", "actual": "number", "rate": "number", "page": "integer", "line": "integer"},
+    "performance_projects": {"budget": "number", "spent": "number", "rate": "number", "weight": "number", "score": "number", "total": "number"},
+    "performance_indicators": {"score": "number", "target_value": "number", "actual_value": "number"},
+    "wide": {"page": "integer", "line": "integer"},  # the nine tables' wide files: each measure a number besides
+}
+
+
+ROW_ORDER = {"row": "integer"}  # every dataset row's place in its document's output
+
+
+def numbers_of(kind: str) -> set[str]:
+    """The decimal columns of an output kind (in Parquet: decimal128(24, 6))."""
+    return {c for c, t in COLUMN_TYPES.get(kind, {}).items() if t == "number"}
 # How a value was read: from a PDF's text layer, by OCR from a page image, or from a text export (itself made by OCR).
 READ_FROM = {"pdf": "text-layer", "text": "text-export"}
 STRING = pa.string()
@@ -83,47 +101,58 @@ def wide_rows(table: CanonicalTable) -> tuple[list[str], list[dict]]:
     return columns, rows
 
 
-def write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
+def write_csv(path: Path, columns: list[str], rows) -> None:
     """UTF-8 with BOM so that Excel shows the Chinese; Decimal written as plain strings, empty stays empty."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_csv_value(row.get(c)) for c in columns])
-    path.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
+    write_csv_stream(path, columns, rows)
+
+
+def write_csv_stream(path: Path, columns: list[str], rows) -> None:
+    """`rows` may be any iterable of dicts (a database cursor): written as they come, never held."""
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_csv_value(row.get(c)) for c in columns])
 
 
 def _csv_value(value) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return format_amount(value)
+        return format_amount(value.normalize())  # 364.050000 from a decimal(24, 6) column is printed 364.05
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
         return neutralise(value)
+    if isinstance(value, float):
+        return f"{value:.3f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
     return str(value)
 
 
-def arrow_table(columns: list[str], rows: list[dict], amount_columns: set[str]) -> pa.Table:
-    """Typed columns: amounts decimal128(24, 6) (never floats), page/line/year integers, confidence a float,
-    repaired a boolean, the rest strings."""
+def arrow_table(columns: list[str], rows: list[dict], kind: str, amounts: set[str] = frozenset()) -> pa.Table:
+    """Columns typed by the output kind (COLUMN_TYPES; `amounts`: more decimal columns, a wide table's measures):
+    amounts decimal128(24, 6) (never floats), counts and positions integers, OCR confidence a float, repaired a
+    boolean, the rest strings."""
+    types = {**ROW_ORDER, **COLUMN_TYPES.get(kind, {}), **{c: "number" for c in amounts}}
     arrays, fields = [], []
     for c in columns:
-        values = [r.get(c) for r in rows]
-        if c in amount_columns:
-            dtype, values = AMOUNT_TYPE, [_amount(v) for v in values]
-        elif c in INTEGER_COLUMNS:
-            dtype, values = pa.int32(), [None if v in (None, "") else int(v) for v in values]
-        elif c in FLOAT_COLUMNS:
-            dtype, values = pa.float64(), [None if v in (None, "") else float(v) for v in values]
-        elif c in BOOLEAN_COLUMNS:
-            dtype, values = pa.bool_(), [None if v in (None, "") else v in (True, "true") for v in values]
-        else:
-            dtype, values = STRING, [None if v is None or v == "" else str(v) for v in values]
-        arrays.append(pa.array(values, type=dtype))
+        dtype, convert = _ARROW[types.get(c, "string")]
+        arrays.append(pa.array([convert(r.get(c)) for r in rows], type=dtype))
         fields.append(pa.field(c, dtype))
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def _missing(convert):
+    return lambda v: None if v is None or v == "" else convert(v)
+
+
+_ARROW = {
+    "number": (AMOUNT_TYPE, lambda v: _amount(v)),
+    "integer": (pa.int32(), _missing(int)),
+    "float": (pa.float64(), _missing(float)),
+    "boolean": (pa.bool_(), _missing(lambda v: v in (True, "true"))),
+    "string": (STRING, _missing(str)),
+}
 
 
 def _amount(value) -> Decimal | None:
@@ -135,5 +164,5 @@ def _amount(value) -> Decimal | None:
 QUANTUM = Decimal(1).scaleb(-AMOUNT_SCALE)
 
 
-def write_parquet(path: Path, columns: list[str], rows: list[dict], amount_columns: set[str]) -> None:
-    pq.write_table(arrow_table(columns, rows, amount_columns), path)
+def write_parquet(path: Path, columns: list[str], rows: list[dict], kind: str, amounts: set[str] = frozenset()) -> None:
+    pq.write_table(arrow_table(columns, rows, kind, amounts), path)
