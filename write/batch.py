@@ -7,6 +7,7 @@ import csv
 import json
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import regex
 
 from check.results import CHECK_COLUMNS
@@ -27,7 +28,7 @@ BATCH_FACT_COLUMNS = DOC_COLUMNS + [c for c in FACT_COLUMNS if c != "doc_id"]
 DATASET_OUTPUTS = ("facts", "checks", "repairs", "narrative_sections", "narrative_figures", "narrative_items", "performance_projects",
                    "performance_indicators")
 EXCEL_MAX_ROWS = 1_048_575  # a sheet's rows, less its header
-DUCKDB_MEMORY = "1GB"
+DUCKDB_MEMORY = "256MB"  # the database spills to disk beyond it: the client stays small whatever the batch
 STREAM_ROWS = 50_000
 def document_folders(out: Path) -> list[Path]:
     """OUT/<group>/<doc-id>/ folders holding a manifest; hidden (staging) and linked folders are not outputs."""
@@ -65,7 +66,7 @@ def build_batch_outputs(out: Path, formats: set[str], html: bool = True) -> list
     and the partitioned dataset their manifests list, streaming: memory stays bounded by a document and the
     database's own limit, whatever the batch's size. Returns notes for batch.json (folders that could not be read,
     a workbook too large for Excel)."""
-    documents, listed, notes = [], set(), []
+    documents, listed, notes, fact_files = [], set(), [], {}
     for folder in document_folders(out):
         manifest = _read_manifest(folder)
         if manifest is None or "dataset" not in manifest:
@@ -73,6 +74,8 @@ def build_batch_outputs(out: Path, formats: set[str], html: bool = True) -> list
             continue
         documents.append(document_row(manifest, folder))
         listed.update(manifest["dataset"].values())
+        fact_files[manifest["doc_id"]] = out / manifest["dataset"]["facts"]
+    documents.sort(key=lambda d: d["doc_id"])
     remove_unlisted(out, listed)
     with replacing(out / "checks_summary.csv") as tmp:
         write_csv(tmp, SUMMARY_COLUMNS, [_summary(d) for d in documents])
@@ -83,12 +86,12 @@ def build_batch_outputs(out: Path, formats: set[str], html: bool = True) -> list
         try:
             _create_tables(con, out, documents)
             facts = con.sql("SELECT count(*) FROM facts").fetchall()[0][0]
-            _write_facts(con, out, formats)
+            _write_facts(out, documents, fact_files, formats)
             if "xlsx" in formats and facts > EXCEL_MAX_ROWS:
                 notes.append(f"juesuan.xlsx not written: {facts} facts, more than an Excel sheet holds ({EXCEL_MAX_ROWS}); "
                              "use facts.parquet, juesuan.duckdb or the dataset")
             elif "xlsx" in formats:
-                _write_workbook(con, out / "juesuan.xlsx", documents, facts)
+                _write_workbook(con, out / "juesuan.xlsx", documents, facts, batch_facts(documents, fact_files))
         finally:
             con.close()
     write_datapackage(out)
@@ -106,6 +109,7 @@ def _connect(path: Path):
 
     con = duckdb.connect(str(path))
     con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+    con.execute("SET threads = 2")
     con.execute("SET preserve_insertion_order = true")
     return con
 
@@ -146,14 +150,42 @@ def _sql_text(text: str) -> str:
     return text.replace("'", "''")
 
 
-def _write_facts(con, out: Path, formats: set[str]) -> None:
-    """facts.parquet and facts.csv for the whole batch, streamed from the database in document order."""
-    query = f"SELECT {', '.join(chr(34) + c + chr(34) for c in BATCH_FACT_COLUMNS)} FROM facts ORDER BY doc_id, \"row\""
-    if "parquet" in formats:
-        with replacing(out / "facts.parquet") as tmp:
-            con.execute(f"COPY ({query}) TO '{_sql_text(str(tmp))}' (FORMAT PARQUET)")
-    with replacing(out / "facts.csv") as tmp:
-        write_csv_stream(tmp, BATCH_FACT_COLUMNS, _rows(con, query))
+def batch_facts(documents: list[dict], fact_files: dict[str, Path]):
+    """Every fact of the batch with its document's department, region, level and year, document by document (in
+    doc-id order, each in its own order): memory holds one document's facts at a time."""
+    for document in documents:
+        path = fact_files.get(document["doc_id"])
+        if path is None or not path.is_file():
+            continue
+        prefix = {"department": document["department"], "region": document["region"], "admin_level": document["level"],
+                  "year": document["year"], "source_sha256": document["source_sha256"]}
+        for row in pq.read_table(path).to_pylist():
+            yield {**row, **prefix}
+
+
+def _write_facts(out: Path, documents: list[dict], fact_files: dict[str, Path], formats: set[str]) -> None:
+    """facts.csv (and facts.parquet) for the whole batch, streamed a document at a time."""
+    rows = batch_facts(documents, fact_files)
+    if "parquet" not in formats:
+        with replacing(out / "facts.csv") as csv_tmp:
+            write_csv_stream(csv_tmp, BATCH_FACT_COLUMNS, rows)
+        return
+    with replacing(out / "facts.csv") as csv_tmp, replacing(out / "facts.parquet") as parquet_tmp:
+        with pq.ParquetWriter(parquet_tmp, arrow_table(BATCH_FACT_COLUMNS, [], "facts").schema) as writer:
+            write_csv_stream(csv_tmp, BATCH_FACT_COLUMNS, _teed(rows, writer))
+
+
+def _teed(rows, writer, batch: int = 5_000):
+    """Pass rows on, writing them to the Parquet writer a batch at a time."""
+    pending = []
+    for row in rows:
+        pending.append(row)
+        if len(pending) >= batch:
+            writer.write_table(arrow_table(BATCH_FACT_COLUMNS, pending, "facts"))
+            pending = []
+        yield row
+    if pending:
+        writer.write_table(arrow_table(BATCH_FACT_COLUMNS, pending, "facts"))
 
 
 def _rows(con, query: str):
@@ -175,13 +207,13 @@ def _view_sql(schema) -> str:
             f"FROM facts WHERE \"table\" = '{schema.id}' GROUP BY {keys} ORDER BY doc_id, code NULLS FIRST")
 
 
-def _write_workbook(con, path: Path, documents: list[dict], facts: int) -> None:
+def _write_workbook(con, path: Path, documents: list[dict], facts: int, fact_rows) -> None:
     """The batch workbook: documents, every fact (an Excel Table while it fits in memory, else a streamed sheet
     with an autofilter), one wide sheet per table, the checks that did not pass and the repairs."""
     with replacing(path) as tmp:
         workbook = new_workbook(tmp, streaming=facts > TABLE_ROWS_IN_MEMORY)
         add_sheet(workbook, "文档", DOCUMENT_COLUMNS, documents, set(), as_table=True)
-        add_sheet(workbook, "明细", BATCH_FACT_COLUMNS, _rows(con, f"SELECT * FROM facts ORDER BY doc_id, \"row\""), numbers_of("facts"), as_table=True)
+        add_sheet(workbook, "明细", BATCH_FACT_COLUMNS, fact_rows, numbers_of("facts"), as_table=True)
         columns_seen = DOCUMENT_COLUMNS + BATCH_FACT_COLUMNS
         for schema in table_schemas():
             columns = con.sql(f"SELECT * FROM {schema.id}_{schema.slug}").columns
