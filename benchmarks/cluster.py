@@ -74,7 +74,7 @@ def client_peak_rss(folder: Path, out: Path, scheduler: str | None) -> float:
     from juesuan.batch import collect_jobs, run_batch
     from juesuan.pipeline import Options
 
-    jobs, refused = collect_jobs([folder], out)
+    jobs, refused, _ = collect_jobs([folder], out)
     run_batch(jobs, out, Options(formats={"csv", "parquet"}, html=False), workers=2, scheduler=scheduler, refused=refused)
     with open("/proc/self/status") as f:
         return next(int(line.split()[1]) / 1024 for line in f if line.startswith("VmHWM:"))

@@ -61,7 +61,7 @@ def batch_seconds(folder: Path, out: Path, workers: int) -> float:
     from juesuan.pipeline import Options
 
     start = time.perf_counter()
-    run_batch(collect_jobs([folder]), out, Options(), workers=workers, force=True)
+    run_batch(collect_jobs([folder])[0], out, Options(), workers=workers, force=True)
     return time.perf_counter() - start
 
 

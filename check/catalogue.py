@@ -1,7 +1,7 @@
 """The 勾稽关系 catalogue: every identity a 决算 obeys, each with an id, a Chinese description and its tables.
 
-Each rule turns a normalized document into equations over its cells; rules whose tables
-or rows are absent produce nothing (the runner reports them as skipped).
+Each rule turns a normalized document into equations over its cells. Where a table or a row an identity needs is
+absent, the rule says so (NotBuilt) or produces nothing; the runner reports both as skipped, never as passed.
 """
 from __future__ import annotations
 
@@ -26,6 +26,17 @@ ROW_IDENTITIES = {
     "t07": ("小计", ("基本支出", "项目支出")),
     "t08": ("小计", ("基本支出", "项目支出")),
 }
+
+
+@dataclass(frozen=True)
+class NotBuilt:
+    """An identity the document's tables cannot express (a row it needs is not printed), and why."""
+    check_id: str
+    description: str
+    tables: str
+    reason: str
+    status: str = "skipped"  # "warn" where the absence itself is a defect a reader should see
+    keys: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,15 +88,26 @@ def hierarchy(parent_len: int, child_len: int, rule_id: str, description: str):
             table = tables.get(tid)
             if table is None:
                 continue
-            for parent in _rows_by_level(table, parent_len):
-                children = [r for r in _rows_by_level(table, child_len) if r.code.startswith(parent.code)]
+            children_of: dict[str, list[CanonicalRow]] = {}
+            for row in _rows_by_level(table, child_len):
+                children_of.setdefault(row.code[:parent_len], []).append(row)
+            parents = _rows_by_level(table, parent_len)
+            for parent in parents:
+                children = children_of.get(parent.code, [])
                 if not children:
+                    if children_of and _has_amount(parent):  # the table prints this level under other parents
+                        yield NotBuilt(rule_id, description, tid, f"{tid}[{parent.code}]有金额，但其下未印出下级行（同表其他行有），无法核对",
+                                       "warn", parent.code)
                     continue
                 for m in _value_measures(table):
                     if m in parent.values or any(m in c.values for c in children):
                         yield _eq(rule_id, description, table, parent, m, [(1, Ref.of(table, c, m)) for c in children])
 
     return build
+
+
+def _has_amount(row: CanonicalRow) -> bool:
+    return any(c.value for c in row.values.values())
 
 
 def total_of_classes(tables):
@@ -140,6 +162,8 @@ def statement_rules(tid: str, income_items, balance_in, balance_out, columns):
         if out_total and classes:
             for m in columns:
                 yield _eq(f"{tid.upper()}-SPEND", "本年支出合计 = Σ支出功能分类类", table, out_total, m, [(1, Ref.of(table, r, m)) for r in classes])
+        if _has_values(table):
+            yield from _missing_statement_rows(tid, in_total, in_grand, out_total, out_grand)
         extras_in = [r for r in (_named(table, "收入", *_names(n)) for n in balance_in) if r is not None]
         if in_grand and in_total:
             yield _eq(f"{tid.upper()}-INCOME-TOTAL", "收入总计 = 本年收入合计 + " + " + ".join(_names(n)[0] for n in balance_in), table, in_grand, income,
@@ -153,6 +177,24 @@ def statement_rules(tid: str, income_items, balance_in, balance_out, columns):
             yield Equation(f"{tid.upper()}-BALANCE", "收入总计 = 支出总计", Ref.of(table, in_grand, income), [(1, Ref.of(table, out_grand, spend))])
 
     return build
+
+
+def _has_values(table: CanonicalTable) -> bool:
+    return any(c.value is not None for _, _, c in table.cells())
+
+
+def _missing_statement_rows(tid, in_total, in_grand, out_total, out_grand):
+    """The statement's total identities whose rows are not printed."""
+    missing = {"收入:本年收入合计": in_total, "收入:总计": in_grand, "支出:本年支出合计": out_total, "支出:总计": out_grand}
+    needs = {
+        f"{tid.upper()}-INCOME-TOTAL": ("收入总计 = 本年收入合计 + 结转和结余", ("收入:本年收入合计", "收入:总计")),
+        f"{tid.upper()}-SPEND-TOTAL": ("支出总计 = 本年支出合计 + 结转和结余", ("支出:本年支出合计", "支出:总计")),
+        f"{tid.upper()}-BALANCE": ("收入总计 = 支出总计", ("收入:总计", "支出:总计")),
+    }
+    for check_id, (description, rows) in needs.items():
+        absent = [r for r in rows if missing[r] is None]
+        if absent:
+            yield NotBuilt(check_id, description, tid, f"{tid}表未印出{'、'.join(absent)}行，无法核对")
 
 
 def fiscal_columns(tables):
@@ -221,6 +263,22 @@ def income_sources(tables):
         if rows and measure in t02.measures:
             yield Equation("X-T01-T02", "收入支出决算总表收入 = 收入决算表合计（按来源）", Ref.of(t02, total, measure),
                            [(1, Ref.of(t01, r, "收入/决算数")) for r in rows])
+
+
+def fiscal_income(tables):
+    """t01's 财政拨款 income rows are t04's income rows; t04 spends only 财政拨款, so no more than t01 in total."""
+    t01, t04 = tables.get("t01"), tables.get("t04")
+    if t01 is None or t04 is None:
+        return
+    for t01_name, t04_name in zip(T01_INCOME_ITEMS[:3], T04_INCOME_ITEMS):
+        mine, theirs = _named(t01, "收入", t01_name), _named(t04, "收入", t04_name)
+        if mine is not None and theirs is not None:
+            yield Equation("X-T01-T04", "收入支出决算总表财政拨款收入 = 财政拨款收入支出决算总表收入", Ref.of(t04, theirs, "收入/决算数"),
+                           [(1, Ref.of(t01, mine, "收入/决算数"))])
+    mine, theirs = _named(t01, "支出", "本年支出合计"), _named(t04, "支出", "本年支出合计")
+    if mine is not None and theirs is not None:
+        yield Equation("X-T01-T04", "财政拨款本年支出合计 ≤ 全部本年支出合计", Ref.of(t04, theirs, "支出/小计"), [(1, Ref.of(t01, mine, "支出/决算数"))],
+                       kind="le")
 
 
 def class_rows(rule_id, description, src_id, src_measure, dst_id, dst_measure):
@@ -307,6 +365,7 @@ RULES: tuple[Rule, ...] = (
     Rule("T06", "基本支出：类 = Σ款；人员经费/公用经费合计", ("t06",), economic_rules),
     Rule("T09", "“三公”经费合计与公务用车小计", ("t09",), three_public),
     Rule("X-T01-T02", "t01 收入 ↔ t02 合计（按来源）", ("t01", "t02"), income_sources),
+    Rule("X-T01-T04", "t01 财政拨款收入 ↔ t04 收入；t04 支出 ≤ t01 支出", ("t01", "t04"), fiscal_income),
     Rule("X-T01-T03", "t01 支出（按类）↔ t03 类", ("t01", "t03"), class_rows("X-T01-T03", "收入支出决算总表支出 = 支出决算表类", "t01", "支出/决算数", "t03", "本年支出合计")),
     Rule("X-T04-T05", "t04 一般公共预算列 ↔ t05 类", ("t04", "t05"), class_rows("X-T04-T05", "财政拨款总表一般公共预算列 = 一般公共预算支出表类", "t04", "支出/一般公共预算财政拨款", "t05", "小计")),
     Rule("X-T04-T07", "t04 政府性基金列 ↔ t07 类", ("t04", "t07"), class_rows("X-T04-T07", "财政拨款总表政府性基金列 = 政府性基金表类", "t04", "支出/政府性基金预算财政拨款", "t07", "小计")),
@@ -316,8 +375,13 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def equations(tables: dict[str, CanonicalTable]) -> list[Equation]:
-    found = []
+def identities(tables: dict[str, CanonicalTable]) -> tuple[list[Equation], list[NotBuilt]]:
+    """Every identity the tables express, and those a present table cannot express (a row they need not printed)."""
+    built: list = []
     for rule in RULES:
-        found.extend(rule.build(tables))
-    return found
+        built.extend(rule.build(tables))
+    return [e for e in built if isinstance(e, Equation)], [e for e in built if isinstance(e, NotBuilt)]
+
+
+def equations(tables: dict[str, CanonicalTable]) -> list[Equation]:
+    return identities(tables)[0]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from check.results import finding
+from normalize.amounts import format_amount
+from normalize.labels import TOTAL_NAMES
 from normalize.codes import valid_shape
 from normalize.document import NormalizedDocument
 from schemas import reference_check, table_schemas
@@ -29,7 +31,36 @@ def completeness(doc: NormalizedDocument) -> list[dict]:
         reason = "文字说明本表无数据" if table.declared_empty and not has_values else ("表中无数值" if not has_values else "")
         out.append(finding("DOC-TABLE", description, schema.id, "", "pass", reason, ",".join(map(str, table.pages))))
         out += required_rows(table)
+        if not has_values:
+            out += said_to_hold_amounts(doc, table, reason)
     return out
+
+
+def said_to_hold_amounts(doc: NormalizedDocument, table, emptiness: str) -> list[dict]:
+    """A table without values whose amounts another table states (t06 empty while t05's 基本支出 is not zero): its
+    rows were lost, or the document contradicts itself."""
+    out = []
+    for ref in table.schema.filled_when:
+        value = _value_at(doc, ref)
+        if value:
+            out.append(finding("DOC-EMPTY", "无数值的表，其他表未显示应有金额", f"{table.id},{ref.table}", ref.label(), "fail",
+                               f"{table.id}表{emptiness}，但{ref.label()}为{format_amount(value)}", ",".join(map(str, table.pages)),
+                               actual=value))
+    return out
+
+
+def _value_at(doc: NormalizedDocument, ref):
+    table = doc.tables.get(ref.table)
+    if table is None:
+        return None
+    for row in table.rows:
+        if row.side != ref.side:
+            continue
+        named = row.name in TOTAL_NAMES and not row.code if ref.names[0] in TOTAL_NAMES else any(row.name.startswith(n) for n in ref.names)
+        cell = row.values.get(ref.measure) if named else None
+        if cell is not None and cell.value is not None:
+            return cell.value
+    return None
 
 
 def required_rows(table) -> list[dict]:

@@ -103,6 +103,16 @@ def figures_without_table_value(doc: NormalizedDocument, figures: list[StatedFig
     return out
 
 
+def _absent(cell, stated, where: str, measure: str) -> tuple[str, str]:
+    """The status when the table holds no value for what the 说明 states: a cell printed but unreadable cannot be
+    compared (skipped, saying what was printed); a cell left empty contradicts a non-zero statement."""
+    if cell is not None and cell.problem:
+        return "skipped", f"{where}的{measure}印为“{cell.raw.strip()}”，无法识别，未比较"
+    if stated:
+        return "fail", f"{where}无{measure}"
+    return "pass", ""
+
+
 def _has_values(table) -> bool:
     return any(c.value is not None for _, _, c in table.cells())
 
@@ -155,9 +165,9 @@ def item_statements(doc: NormalizedDocument) -> list[dict]:
         row = next((r for r in table.rows if r.code == item.code), None)
         cell = row.values.get(measure) if row else None
         if cell is None or cell.value is None:
-            status = "fail" if item.actual else "pass"
-            out.append(soften(finding("N-ITEM", description, f"说明,{tid}", item.code, status, f"{tid}表{item.code}无{measure}" if status == "fail" else "",
-                                      str(item.page or ""), expected=item.actual), item.confidence))
+            status, reason = _absent(cell, item.actual, f"{tid}表{item.code}", measure)
+            out.append(soften(finding("N-ITEM", description, f"说明,{tid}", item.code, status, reason, str(item.page or ""), expected=item.actual),
+                              item.confidence))
             continue
         difference = cell.value - item.actual
         status = "pass" if difference == 0 else ("rounding" if abs(difference) <= Decimal("0.01") else "fail")
@@ -182,9 +192,9 @@ def class_shares(doc: NormalizedDocument) -> list[dict]:
         cell = row.values.get("小计") if row else None
         page = str(figure.page or "")
         if cell is None or cell.value is None:
-            status = "fail" if figure.value else "pass"
-            out.append(soften(finding("N-CLASS", f"说明所述{name}与t05类一致", "说明,t05", name, status,
-                                      "t05表无此类的小计" if status == "fail" else "", page, expected=figure.value), figure.confidence))
+            status, reason = _absent(cell, figure.value, f"t05表{name}", "小计")
+            out.append(soften(finding("N-CLASS", f"说明所述{name}与t05类一致", "说明,t05", name, status, reason, page, expected=figure.value),
+                              figure.confidence))
             continue
         difference = cell.value - figure.value
         out.append(soften(finding("N-CLASS", f"说明所述{name}与t05类一致", "说明,t05", row.code, "pass" if difference == 0 else "fail", "", page,

@@ -52,10 +52,17 @@ def row_misreadable(doc, row: CanonicalRow) -> bool:
     return doc.raw.kind == "text" or any(c.confidence is not None for c in row.values.values())
 
 
+def _has_duplicate_rows(table: CanonicalTable) -> bool:
+    keys = [(r.side, r.code or "", r.name) for r in table.rows if r.values]
+    return len(keys) != len(set(keys))
+
+
 def repair_document(doc, extra=None) -> list[Repair]:
     """Repair in rounds until nothing changes; `extra(tables)` adds equations beyond the catalogue (narrative)."""
     tables = doc.tables
-    can_repair = lambda ref: ref.table in tables and (misreadable(doc, ref.cell) or (ref.cell is None and row_misreadable(doc, ref.row)))  # noqa: E731
+    doubled = {t.id for t in tables.values() if _has_duplicate_rows(t)}  # a row printed twice spoils every sum it is in
+    can_repair = lambda ref: (ref.table in tables and ref.table not in doubled  # noqa: E731
+                              and (misreadable(doc, ref.cell) or (ref.cell is None and row_misreadable(doc, ref.row))))
     repairs: list[Repair] = []
     if doc.raw.kind == "text":
         repairs += split_merged_rows(tables)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from check import document as completeness_checks
 from check import narrative, performance, text
-from check.catalogue import RULES, equations
+from check.catalogue import RULES, identities
 from check.equations import Evaluation, evaluate
 from check.repair import Repair, implied_values, repair_document
 from check.results import CHECK_COLUMNS, STATUSES, finding, verdict_of
@@ -45,7 +45,8 @@ def check_document(doc: NormalizedDocument, repair: bool = True) -> CheckReport:
     extra = lambda tables: narrative.narrative_equations(doc, report.figures)  # noqa: E731
     if repair:
         report.repairs += repair_document(doc, extra=extra)
-    for eq in equations(doc.tables) + narrative.narrative_equations(doc, report.figures):
+    found, not_built = identities(doc.tables)
+    for eq in found + narrative.narrative_equations(doc, report.figures):
         report.results.append(_row(evaluate(eq)))
     _name_implied_values(report.results, implied_values(doc.tables, extra))
     report.results += narrative.figures_without_table_value(doc, report.figures)
@@ -54,6 +55,7 @@ def check_document(doc: NormalizedDocument, repair: bool = True) -> CheckReport:
     report.results += narrative.part_shares(doc, first) + narrative.wording(doc)
     report.results += performance.self_evaluations(doc)
     report.results += text.placeholders(doc) + text.years(doc) + text.punctuation(doc)
+    report.results += [finding(n.check_id, n.description, n.tables, n.keys, n.status, n.reason) for n in not_built]
     for rule in RULES:
         if not any(r["check_id"] == rule.id or r["check_id"].startswith(rule.id + "-") for r in report.results):
             missing = [t for t in rule.tables if t not in doc.tables]

@@ -2,6 +2,7 @@
 `too-large` (one line naming the limit), never as a stalled worker or an exhausted machine."""
 from __future__ import annotations
 
+import base64
 import zlib
 from pathlib import Path
 
@@ -38,11 +39,12 @@ def check_page_chars(count: int, page: int, name: str) -> None:
 
 def check_pdf_streams(path: Path, stream_limit: int = MAX_STREAM_BYTES, total_limit: int = MAX_INFLATED_BYTES) -> None:
     """Inflate every flate stream of the file, counting bytes without keeping them: a decompression bomb is
-    refused before any PDF library inflates it in memory. Linear in the inflated size, stopped at the limits."""
+    refused before any PDF library inflates it in memory. Linear in the inflated size, stopped at the limits.
+    A stream whose filters put an ASCII layer (ASCIIHex, ASCII85) before Flate is decoded from ASCII first."""
     data = path.read_bytes()
     total = 0
     for match in _STREAM_START.finditer(data):
-        inflated = _inflated_size(data, match.end(), stream_limit + 1)
+        inflated = _inflated_size(_flate_input(data, match.start(), match.end()), stream_limit + 1)
         if inflated > stream_limit:
             raise InputError("too-large", f"{path.name}: a compressed stream inflates to more than {stream_limit >> 20} MB")
         total += inflated
@@ -50,12 +52,45 @@ def check_pdf_streams(path: Path, stream_limit: int = MAX_STREAM_BYTES, total_li
             raise InputError("too-large", f"{path.name}: compressed streams inflate to more than {total_limit >> 20} MB")
 
 
-def _inflated_size(data: bytes, start: int, cap: int) -> int:
+_DICTIONARY_LOOKBACK = 4096
+_FILTER_NAMES = regex.compile(rb"/(ASCIIHexDecode|AHx|ASCII85Decode|A85|FlateDecode|Fl)\b")
+_ASCII_LAYERS = {b"ASCIIHexDecode": "hex", b"AHx": "hex", b"ASCII85Decode": "a85", b"A85": "a85"}
+
+
+def _flate_input(data: bytes, keyword: int, start: int) -> memoryview:
+    """The bytes to inflate: the stream as stored, or its ASCII layers decoded when its /Filter begins with them."""
+    head = data[max(0, keyword - _DICTIONARY_LOOKBACK) : keyword]
+    head = head[head.rfind(b"obj") + 1 :]
+    layers = [_ASCII_LAYERS.get(m.group(1)) for m in _FILTER_NAMES.finditer(head)]
+    stream = memoryview(data)[start:]
+    if not layers or layers[0] is None:
+        return stream
+    end = data.find(b"endstream", start)
+    raw = data[start : end if end >= 0 else len(data)]
+    for layer in layers:
+        if layer is None:
+            break
+        raw = _ascii_decoded(raw, layer)
+    return memoryview(raw)
+
+
+def _ascii_decoded(raw: bytes, layer: str) -> bytes:
+    try:
+        if layer == "hex":
+            digits = bytes(regex.sub(rb"[^0-9A-Fa-f]", b"", raw.split(b">", 1)[0]))
+            return bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode("ascii"))
+        body = raw.split(b"~>", 1)[0].lstrip()
+        return base64.a85decode(body[2:] if body.startswith(b"<~") else body, ignorechars=b" \t\r\n\x0c\x00")
+    except ValueError:
+        return b""  # damaged: the PDF libraries judge it
+
+
+def _inflated_size(data: memoryview | bytes, cap: int) -> int:
     inflater = zlib.decompressobj()
-    size, position = 0, start
+    size, position = 0, 0
     try:
         while position < len(data) and not inflater.eof and size < cap:
-            pending = data[position : position + _CHUNK]
+            pending = bytes(data[position : position + _CHUNK])
             position += len(pending)
             while pending and size < cap and not inflater.eof:
                 size += len(inflater.decompress(pending, _CHUNK))

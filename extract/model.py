@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from normalize.labels import TOTAL_NAMES, squeeze
+from normalize.labels import TOTAL_NAMES, printable, squeeze
 
 
 OCR_CELL_READABLE = 0.9  # an OCR reading below this confidence is not safe: the cell is left empty and listed
@@ -106,3 +106,12 @@ class RawDocument:
     contents: list[str] | None = None  # the standard tables the document's own 目录 lists (None: no 目录 found)
     ocr_pages: dict[int, dict] = field(default_factory=dict)  # page -> how OCR read it (reason, rotation, skew, seconds, cache)
     pdfminer_pages: dict[int, str] = field(default_factory=dict)  # table pages pdfminer parsed (pdfium could not map them) and why
+
+    @property
+    def source_name(self) -> str:
+        """The file's name as outputs show it (bytes that were not UTF-8 and control characters escaped)."""
+        return printable(self.source.name, 1000)
+
+    @property
+    def source_path(self) -> str:
+        return printable(str(self.source), 4096)

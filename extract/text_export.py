@@ -32,7 +32,7 @@ def read_text(path: Path) -> str:
     data = path.read_bytes()
     if not data.strip():
         raise InputError("empty", f"{path.name}: file is empty")
-    if b"\x00" in data[:65536]:
+    if data[:65536].count(b"\x00") > 0.01 * min(len(data), 65536):
         raise InputError("binary", f"{path.name}: binary content, not a text export")
     try:
         text = data.decode("utf-8-sig")
@@ -47,9 +47,17 @@ def read_text(path: Path) -> str:
     return text
 
 
+def text_lines(text: str) -> list[str]:
+    """Lines ended by LF or CRLF (or CR alone, in a file that has no LF): a form feed, a vertical tab or a Unicode
+    line separator inside a row name does not split the row."""
+    if "\n" not in text:
+        return text.split("\r")
+    return [line.rstrip("\r") for line in text.split("\n")]
+
+
 def extract_text_export(path: Path) -> RawDocument:
     text = read_text(path)
-    lines = text.splitlines()
+    lines = text_lines(text)
     segments: list[_Segment] = []
     narrative: list[NarrativeBlock] = []
     section: list[tuple[int, str]] = []
@@ -84,8 +92,8 @@ def extract_text_export(path: Path) -> RawDocument:
                 continue
             if not stripped:
                 continue
-            if current.rows and len(squeeze(stripped)) > _PARAGRAPH_LIMIT and not squeeze(stripped).startswith("注"):
-                current = None
+            if current.rows and (len(squeeze(stripped)) > _PARAGRAPH_LIMIT or _another_title(stripped)) and not squeeze(stripped).startswith("注"):
+                current = None  # a paragraph, or the title of a table we cannot identify: the table ended
             else:
                 (current.meta_lines if not current.rows else current.notes).append(stripped)
                 continue
@@ -116,6 +124,12 @@ def extract_text_export(path: Path) -> RawDocument:
         other_tables=other,
         contents=contents_tables(listed),
     )
+
+
+def _another_title(line: str) -> bool:
+    """A short line naming some table (`…绩效自评表`, `…决算表`): what follows is not this table's."""
+    s = squeeze(line)
+    return len(s) <= 40 and s.endswith("表") and not declares_empty(s)
 
 
 def _add_other_row(other: list[RawTable], heading: str, captions: list[str], row: RawRow) -> None:

@@ -35,6 +35,7 @@ class BatchSummary:
     results: list[Result] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # hidden inputs, not read
 
     @property
     def failed(self) -> list[Result]:
@@ -48,21 +49,29 @@ class BatchSummary:
 # ---------------------------------------------------------------- inputs
 
 
-def collect_jobs(paths: Iterable[Path], out: Path | None = None) -> tuple[list[Job], list[Result]]:
-    """Every document under the given paths, and one error for each input that is not followed.
+def collect_jobs(paths: Iterable[Path], out: Path | None = None) -> tuple[list[Job], list[Result], list[str]]:
+    """Every document under the given paths, one error for each input that is not followed, and the hidden inputs
+    left alone (named in batch.json).
 
     Folders are walked without following links; a linked file is read only when it points inside the folder
-    given; hidden files and folders are skipped, and so is the output folder when it lies inside an input."""
+    given, a linked folder never; hidden files and folders are skipped, and so is the output folder when it lies
+    inside an input."""
     jobs: list[Job] = []
     refused: list[Result] = []
+    ignored: list[str] = []
     seen: set[Path] = set()
     skip = out.resolve() if out is not None else None
     for path in paths:
         if path.is_dir():
             root = path.resolve()
-            for source in _walk(path, skip):
+            for source, why in _walk(path, skip):
                 target = source.resolve()
-                if source.is_symlink() and not target.is_relative_to(root):
+                if why == "hidden":
+                    ignored.append(f"{printable(str(source))}: hidden, not read")
+                elif why == "linked folder":
+                    if not target.is_relative_to(root):
+                        refused.append(_refusal(source, "symlink", "symbolic link to a folder outside the input folder, not followed"))
+                elif source.is_symlink() and not target.is_relative_to(root):
                     refused.append(_refusal(source, "symlink", "symbolic link to a file outside the input folder, not followed"))
                 elif target not in seen:
                     seen.add(target)
@@ -70,16 +79,28 @@ def collect_jobs(paths: Iterable[Path], out: Path | None = None) -> tuple[list[J
         elif path.resolve() not in seen:
             seen.add(path.resolve())
             jobs.append(Job(path, _group_name(path.resolve().parent.name)))
-    return jobs, refused
+    return jobs, refused, ignored
 
 
 def _walk(folder: Path, skip: Path | None):
+    """(path, why) for every document under `folder` (why ""), every hidden file or folder that would have been
+    read ("hidden") and every linked folder ("linked folder")."""
     for top, dirs, files in os.walk(folder, followlinks=False):
         here = Path(top)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (skip is None or (here / d).resolve() != skip))
+        kept = []
+        for d in sorted(dirs):
+            if skip is not None and (here / d).resolve() == skip:
+                continue
+            if d.startswith("."):
+                yield here / d, "hidden"
+            elif (here / d).is_symlink():
+                yield here / d, "linked folder"
+            else:
+                kept.append(d)
+        dirs[:] = kept
         for name in sorted(files):
-            if not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_SUFFIXES:
-                yield here / name
+            if Path(name).suffix.lower() in SUPPORTED_SUFFIXES:
+                yield here / name, "hidden" if name.startswith(".") else ""
 
 
 def _group_name(folder_name: str) -> str:
@@ -167,13 +188,14 @@ def run_batch(
     on_progress: Callable[[Path, tuple], None] | None = None,
     on_skipped: Callable[[Path, Path, dict], None] | None = None,
     scheduler: str | None = None,
+    ignored: list[str] | None = None,
 ) -> BatchSummary:
     """Convert `jobs` into `out` (claimed and locked for the run); errors, batch outputs and batch.json follow."""
     claim(out)
     with locked(out):
         remove_stale_staging(out)
         assign_doc_ids(jobs, out)
-        summary = BatchSummary(out, results=list(refused or []))
+        summary = BatchSummary(out, results=list(refused or []), ignored=list(ignored or []))
         todo = []
         for job in jobs:
             recorded = None if force else up_to_date(job, out, options)
@@ -202,7 +224,10 @@ def _convert_all(todo: list[Job], out: Path, options: Options, workers: int, lim
         done += 1
         result = outcome if isinstance(outcome, Result) else _lost_result(job, outcome)
         if on_result:
-            on_result(result, done, total)
+            try:
+                on_result(result, done, total)
+            except Exception as exc:  # showing a result must never stop the batch
+                summary.notes.append(f"{printable(job.source.name)}: could not be shown ({exc.__class__.__name__})")
         summary.results.append(result.briefly())  # a batch of any size: the client keeps a line per document, not manifests
 
     largest_first = sorted(todo, key=lambda job: _size(job.source), reverse=True)  # a short tail
@@ -240,6 +265,7 @@ def write_summary_json(out: Path, summary: BatchSummary) -> None:
         "converted": [printable(str(r.target)) for r in summary.converted],
         "failed": [{"file": printable(str(r.source)), "kind": r.error_kind, "message": printable(r.error or "")} for r in summary.failed],
         "skipped": [printable(str(p)) for p in summary.skipped],
+        "ignored": summary.ignored,
         "notes": summary.notes,
     }
     atomic_write_text(out / "batch.json", json.dumps(data, ensure_ascii=False, indent=2))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -62,7 +63,7 @@ class FailOn(str, Enum):
 
 def _version(value: bool) -> None:
     if value:
-        out_console.print(f"juesuan {__version__}", highlight=False)
+        out_console.print(f"juesuan {__version__}", highlight=False, markup=False)
         raise typer.Exit(EXIT_OK)
 
 
@@ -100,7 +101,7 @@ def extract(
     missing = [p for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         _usage(f"not found: {', '.join(printable(str(p)) for p in missing)}")
-    jobs, refused = collect_jobs(paths, out)
+    jobs, refused, ignored = collect_jobs(paths, out)
     if not jobs and not refused:
         _usage("no .pdf, .md or .txt documents under the given paths")
     options = Options(formats=wanted, engine=engine.value, repair=not no_repair, ocr=ocr.value, html=not no_html)
@@ -118,25 +119,26 @@ def extract(
 
         def on_page(source: Path, step: tuple) -> None:
             page, count, how = step
-            progress.update(task, current=f"{printable(source.name, 30)} p.{page}/{count} {how.upper()}")
+            progress.update(task, current=escape(f"{printable(source.name, 30)} p.{page}/{count} {how.upper()}"))
 
         def on_result(result: Result, done: int, total: int) -> None:
             nonlocal pages
             pages += (result.manifest or {}).get("pages") or 0
             rate = f"{pages / max(time.perf_counter() - started, 1e-9):.1f} p/s"
-            progress.update(task, completed=done, total=total, rate=rate, current=printable(result.source.name, 30))
+            progress.update(task, completed=done, total=total, rate=rate, current=escape(printable(result.source.name, 30)))
             show.result(result)
 
         try:
             summary = run_batch(jobs, out, options, workers=workers or os.cpu_count() or 1, force=force, on_result=on_result,
                                 limits=Limits(timeout=timeout, memory_mb=max_memory), refused=refused, on_progress=on_page,
-                                on_skipped=show.skipped, scheduler=scheduler)
+                                on_skipped=show.skipped, scheduler=scheduler, ignored=ignored)
         except (OutputFolderError, ClusterUnavailable) as exc:
             progress.stop()
             _usage(str(exc))
     if not json_lines and not quiet:
         _print_summary(summary, time.perf_counter() - started)
-    console.print(f"{len(summary.converted)} converted, {len(summary.failed)} failed, {len(summary.skipped)} up to date -> {out}", highlight=False)
+    console.print(f"{len(summary.converted)} converted, {len(summary.failed)} failed, {len(summary.skipped)} up to date -> {out}", highlight=False,
+                  markup=False)
     raise typer.Exit(_exit_code(summary, show.verdicts, fail_on))
 
 
@@ -149,7 +151,7 @@ def _exit_code(summary, verdicts: list[str], fail_on: FailOn | None) -> int:
 
 
 def _usage(message: str) -> None:
-    console.print(f"error: {message}", highlight=False)
+    console.print(f"error: {message}", highlight=False, markup=False)
     raise typer.Exit(EXIT_USAGE)
 
 
@@ -164,21 +166,21 @@ class _Shower:
         if result.ok:
             self.verdicts.append(result.manifest.get("checks", {}).get("verdict", ""))
         if self.json_lines:
-            out_console.print(json.dumps(_result_json(result), ensure_ascii=False), highlight=False, soft_wrap=True)
+            out_console.print(json.dumps(_result_json(result), ensure_ascii=False), highlight=False, markup=False, soft_wrap=True)
         elif not result.ok:
-            console.print(f"[red]error[/red] {result.error}", highlight=False)
+            console.print(f"[red]error[/red] {escape(result.error or '')}", highlight=False)
         elif not self.quiet:
             _print_document(result, self.tables)
-            console.print(_verdict_line(result.source, result.manifest), highlight=False)
+            console.print(_verdict_line(result.source, result.manifest), highlight=False, markup=False)
 
     def skipped(self, source: Path, target: Path, manifest: dict) -> None:
         self.verdicts.append(manifest.get("checks", {}).get("verdict", ""))
         if self.json_lines:
             line = {"file": printable(str(source)), "ok": True, "skipped": True, "reason": "up to date", "out": printable(str(target)),
                     "checks": manifest.get("checks", {})}
-            out_console.print(json.dumps(line, ensure_ascii=False), highlight=False, soft_wrap=True)
+            out_console.print(json.dumps(line, ensure_ascii=False), highlight=False, markup=False, soft_wrap=True)
         elif not self.quiet:
-            console.print(f"{printable(source.name)}: up to date ({manifest.get('checks', {}).get('verdict', '?')})", highlight=False)
+            console.print(f"{printable(source.name)}: up to date ({manifest.get('checks', {}).get('verdict', '?')})", highlight=False, markup=False)
 
 
 @app.command()
@@ -196,11 +198,12 @@ def report(out: Path = typer.Argument(..., help="`juesuan extract` 的输出文�
     for row, name in zip(rows, names):
         style = {"fail": "red", "warn": "yellow", "rounding": "cyan", "pass": "green"}.get(row["verdict"], "")
         verdict = f"{row['verdict']} {STATUS_LABELS.get(row['verdict'], '')}"
-        table.add_row(name, row["year"], f"[{style}]{verdict}[/{style}]" if style else verdict, row["fail"], row["warn"], row["rounding"], row["repairs"])
+        table.add_row(escape(name), row["year"], f"[{style}]{verdict}[/{style}]" if style else verdict, row["fail"], row["warn"], row["rounding"],
+                      row["repairs"])
     out_console.print(table)
     errors = read_csv(errors_csv)
     for e in errors:
-        out_console.print(f"[red]error[/red] {e['message']} ({e['stage']}, {e['kind']})", highlight=False)
+        out_console.print(f"[red]error[/red] {escape(e['message'])} ({escape(e['stage'])}, {escape(e['kind'])})", highlight=False)
     raise typer.Exit(EXIT_FAILED if errors else EXIT_OK)
 
 
@@ -213,7 +216,7 @@ def open_report(target: Path = typer.Argument(Path("out"), help="输出文件夹
         path = report_path(target)
     except ReportNotFound as exc:
         _usage(str(exc))
-    out_console.print(str(path.resolve()), highlight=False)
+    out_console.print(str(path.resolve()), highlight=False, markup=False)
     open_in_browser(path)
 
 
@@ -253,7 +256,7 @@ def _print_summary(summary, seconds: float) -> None:
     )
     out_console.print(table)
     out_console.print(f"outputs: {summary.out} (index.html, facts.csv/.parquet, juesuan.xlsx, juesuan.duckdb, checks_summary.csv, "
-                      f"errors.csv, datapackage.json)", highlight=False)
+                      f"errors.csv, datapackage.json)", highlight=False, markup=False)
 
 
 def _verdict_line(source: Path, manifest: dict) -> str:
@@ -281,14 +284,14 @@ def _result_json(result: Result) -> dict:
 
 def _print_document(result: Result, printer: Console) -> None:
     m = result.manifest
-    table = Table(title=f"{printable(result.source.name)} -> {result.target}", title_justify="left", box=None, pad_edge=False)
+    table = Table(title=escape(f"{printable(result.source.name)} -> {result.target}"), title_justify="left", box=None, pad_edge=False)
     for column, justify in (("table", "left"), ("title", "left"), ("rows", "right"), ("values", "right"), ("pages", "left"), ("note", "left")):
         table.add_column(column, justify=justify, overflow="fold")
     unreadable_by_table: dict[str, int] = {}
     for p in m["unreadable"]:
         unreadable_by_table[p["table"]] = unreadable_by_table.get(p["table"], 0) + 1
     for tid, t in m["tables"].items():
-        title = _fitted([t["title"]], 24)[0]
+        title = escape(_fitted([t["title"]], 24)[0])
         if not t["found"]:
             table.add_row(tid, title, "-", "-", "-", "[red]not found[/red]")
             continue
@@ -304,7 +307,7 @@ def _print_document(result: Result, printer: Console) -> None:
         table.add_row(tid, title, str(t["rows"]), str(t["values"]), _pages(t["pages"]), "; ".join(notes))
     printer.print(table)
     printer.print(f"department: {m['department']}  year: {m['year']}  unit: {m['unit']}  junk rows: {m['junk_rows']['count']}  "
-                      f"unreadable: {len(m['unreadable'])}", highlight=False)
+                      f"unreadable: {len(m['unreadable'])}", highlight=False, markup=False)
 
 
 def _pages(pages: list[int]) -> str:

@@ -7,9 +7,12 @@ import unicodedata
 
 import regex
 
+from normalize.labels import printable
+
+__all__ = ["MAX_NAME_BYTES", "printable", "safe_name", "short_hash"]
+
 MAX_NAME_BYTES = 100
 _UNSAFE = regex.compile(r"[\p{C}\p{Z}\s/\\:*?\"<>|]+")  # controls, format (zero-width, bidi), separators, spaces
-_CONTROL = regex.compile(r"[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]")  # Cs: undecodable bytes of a file name
 
 
 def short_hash(text: str) -> str:
@@ -25,17 +28,3 @@ def safe_name(text: str, fallback: str = "document", max_bytes: int = MAX_NAME_B
         return name
     cut = name.encode("utf-8")[: max_bytes - 9].decode("utf-8", "ignore").rstrip("._-")
     return f"{cut}-{short_hash(text)}"
-
-
-def _escape(match) -> str:
-    code = ord(match.group())
-    if 0xDC80 <= code <= 0xDCFF:
-        return f"\\x{code - 0xDC00:02x}"  # a byte that was not UTF-8 (surrogateescape)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def printable(text: str, limit: int = 300) -> str:
-    """One clean line for messages and errors.csv: control characters shown as escapes, whitespace folded."""
-    shown = _CONTROL.sub(_escape, str(text))
-    shown = " ".join(shown.split())
-    return shown if len(shown) <= limit else shown[: limit - 1] + "…"

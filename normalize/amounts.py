@@ -17,7 +17,16 @@ from normalize.labels import nfkc
 # the fen of a 元 has six), the one decimal scale of every Parquet file and DuckDB column.
 YUAN_PER_UNIT = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10000), "亿元": Decimal(100000000)}
 AMOUNT_SCALE = 6
+MAX_INTEGER_DIGITS = 15  # 10^15 万元 is a thousand times the world's output: more digits are a misread, not an amount
+_BEYOND_REACH = Decimal(10) ** MAX_INTEGER_DIGITS
 UNIT_DECIMALS = {unit: min(AMOUNT_SCALE, 2 + len(str(int(f))) - 1) for unit, f in YUAN_PER_UNIT.items()}
+
+
+def within_reach(value: Decimal | None) -> Decimal | None:
+    """The value, or None when it has more integer digits than any amount (a misread, or digits run together)."""
+    if value is None or not value.is_finite() or abs(value) >= _BEYOND_REACH:
+        return None
+    return value
 
 
 def in_yuan(value: Decimal | None, unit: str | None) -> Decimal | None:
@@ -32,10 +41,11 @@ EMPTY_MARKS = {"", "-", "--", "—", "——", "–", "/", "\\", "－", "─", "
 RULE_NOISE = {"1", "l", "I", "|", "丨", "｜", "!", "i"}
 
 # Footnote markers printed against an amount: NFKC would turn `364.05¹` or `364.05①` into the digits 364.051.
-_MARKER_CHARS = r"[\u00b9\u00b2\u00b3\u2070-\u2079\u2460-\u249b\u24ea-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf*※†‡#]"
-_FOOTNOTE = regex.compile(
-    r"^\s*(?P<lead>" + _MARKER_CHARS + r"+)|(?P<trail>(?:\s*" + _MARKER_CHARS + r"+|\s*[(（\[［]?\s*注\s*[\d①-⑳]*\s*[)）\]］]?))\s*$"
-)
+FOOTNOTE_MARKS = r"\u00b9\u00b2\u00b3\u2070-\u2079\u2460-\u249b\u24ea-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf*※†‡"
+_MARKER_CHARS = r"[" + FOOTNOTE_MARKS + "#]"
+# Anchored and possessive: linear in the cell's length, whatever runs of spaces it holds.
+_LEADING_MARKER = regex.compile(_MARKER_CHARS + r"++")
+_TRAILING_MARKER = regex.compile(r"(?:" + _MARKER_CHARS + r"++|[(（\[［]?+注[\d①-⑳]*+[)）\]］]?+|(?<=\d)[(（]\d{1,2}[)）])$")
 _SPACES_AROUND_SEPARATORS = regex.compile(r"\s*([,.])\s*")
 _PLAIN = regex.compile(r"^-?\d+(\.\d+)?$")
 _GROUPED = regex.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -104,6 +114,8 @@ def parse_amount(raw: str | None) -> Amount:
         note = "last comma read as decimal point"
     else:
         return Amount(None, text, problem="malformed separators")
+    if len(number.lstrip("-").split(".")[0]) > MAX_INTEGER_DIGITS:
+        return Amount(None, text, problem=f"more than {MAX_INTEGER_DIGITS} digits before the decimal point: not an amount")
     try:
         value = Decimal(number)
     except InvalidOperation:
@@ -115,12 +127,18 @@ def parse_amount(raw: str | None) -> Amount:
 
 def split_footnote(text: str) -> tuple[str, str]:
     """The amount and the footnote marker printed against it: `364.05¹` -> (`364.05`, `¹`); `*12.00` -> (`12.00`, `*`);
-    `5.00(注1)` -> (`5.00`, `(注1)`)."""
-    marker = ""
-    while (m := _FOOTNOTE.search(text)) and m.group():
-        marker = (m.group().strip() + " " + marker).strip()
-        text = text[: m.start()] + text[m.end():]
-    return text, marker
+    `5.00(注1)` -> (`5.00`, `(注1)`); `5.00(1)` -> (`5.00`, `(1)`) (only after a digit: `(12)` alone is left as printed)."""
+    markers = []
+    text = text.strip()
+    while True:
+        if m := _LEADING_MARKER.match(text):
+            markers.insert(0, m.group())
+            text = text[m.end():].strip()
+        elif (m := _TRAILING_MARKER.search(text, max(0, len(text) - 16))) and m.group():
+            markers.append(m.group())
+            text = text[: m.start()].strip()
+        else:
+            return text, " ".join(markers)
 
 
 def _well_formed(token: str) -> bool:
@@ -136,7 +154,11 @@ def amount_tokens(raw: str | None) -> list[Decimal]:
 def looks_like_amount(raw: str | None) -> bool:
     """A cell that is meant to be an amount (has a decimal mark or digit groups), readable or not."""
     s = _SPACES_AROUND_SEPARATORS.sub(r"\1", nfkc(raw).replace("，", ",").replace("．", ".")).strip()
-    return bool(regex.search(r"\d[.,]\d", s))
+    return bool(_AMOUNT_LIKE.search(s)) and not _WORDS.search(s)
+
+
+_AMOUNT_LIKE = regex.compile(r"\d[.,]\d")
+_WORDS = regex.compile(r"\p{Han}|[A-Za-z]{2,}|^[=@+]")  # a name or a formula that holds digits (`@SUM(1,1)`), not an amount
 
 
 def decimals(value: Decimal) -> int:

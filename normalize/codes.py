@@ -16,7 +16,9 @@ listed with the repairs.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import regex
 
@@ -53,11 +55,18 @@ class CodeContext:
             self.lei, self.kuan = code[:3], code[:5]
 
 
+_CODE_CELL = regex.compile(r"[\d\s.,_\-lI|丨｜]*+")  # digits, and what OCR leaves of spaces and rules between them
+
+
 def digit_parts(cells: list[str]) -> list[str]:
-    """Digits of each code cell; cells without digits (OCR strokes like `l`) drop out."""
+    """Digits of each code cell; cells without digits (OCR strokes like `l`) drop out, and so do cells holding
+    anything else (a name such as `-2+3` or `@SUM(1,1)` is not part of a code)."""
     parts = []
     for cell in cells:
-        digits = regex.sub(r"\D", "", nfkc(cell))
+        text = nfkc(cell)
+        if not _CODE_CELL.fullmatch(text):
+            continue
+        digits = regex.sub(r"\D", "", text)
         if digits:
             parts.append(digits)
     return parts
@@ -88,8 +97,7 @@ def valid_shape(code: str, kind: str) -> bool:
 
 
 def names_match(name: str, subject: Subject) -> bool:
-    key = normalize_name(name)
-    return any(normalize_name(n) == key for n in subject.names)
+    return subject.code in _name_index(subject.kind)[0].get(normalize_name(name), ())
 
 
 def resolve_code(cells: list[str], name: str, context: CodeContext) -> CodeResolution:
@@ -138,19 +146,30 @@ def _codes_by_name(name: str, joined: str, parts: list[str], context: CodeContex
     key = normalize_name(name)
     if not key:
         return set()
-    candidates = set(context.sibling_names.get(key, set()))
-    if not candidates:
-        candidates = {s.code for s in classification().values() if s.kind == context.kind and names_match(key, s)}
+    exact, ordered = _name_index(context.kind)
+    candidates = set(context.sibling_names.get(key, set())) or set(exact.get(key, ()))
     candidates = {c for c in candidates if _fits_context(c, context) and _consistent(c, joined, parts)}
     if not candidates and len(key) >= 6:
         # A name cut off at the cell edge (`机关事业单位基本养老保险缴`) still names one subject.
-        truncated = {
-            s.code
-            for s in classification().values()
-            if s.kind == context.kind and any(normalize_name(n).startswith(key) for n in s.names)
-        }
+        truncated = set()
+        for known, code in ordered[bisect_left(ordered, (key, "")) :]:
+            if not known.startswith(key):
+                break
+            truncated.add(code)
         candidates = {c for c in truncated if _fits_context(c, context) and _consistent(c, joined, parts)}
     return candidates
+
+
+@lru_cache(maxsize=4)
+def _name_index(kind: str) -> tuple[dict[str, set[str]], list[tuple[str, str]]]:
+    """The reference's codes of one kind by normalized name, and (name, code) sorted for prefix lookups: a row's
+    name is looked up, not compared with every subject."""
+    exact: dict[str, set[str]] = {}
+    for subject in classification().values():
+        if subject.kind == kind:
+            for n in subject.names:
+                exact.setdefault(normalize_name(n), set()).add(subject.code)
+    return exact, sorted((known, code) for known, codes in exact.items() for code in codes)
 
 
 def _fits_context(code: str, context: CodeContext) -> bool:

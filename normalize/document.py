@@ -1,6 +1,7 @@
 """A whole document normalized: every table canonical, every code resolved across sibling tables."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from extract.model import RawDocument
@@ -10,7 +11,7 @@ from normalize.labels import TOTAL_NAMES, clean_text, is_placeholder, name_in
 from normalize.narrative import Item, StatedFigure, all_figures, narrative_items, split_numbers
 from normalize.performance import Evaluation, parse_self_evaluations
 from normalize.sections import Paragraph, build_paragraphs
-from normalize.tables import canonicalize, limit_decimals
+from normalize.tables import canonicalize, decimal_counts, limit_decimals
 from schemas import table_schemas
 
 
@@ -64,9 +65,10 @@ def normalize_document(raw: RawDocument) -> NormalizedDocument:
     doc = NormalizedDocument(raw=raw)
     doc.text_hygiene = clean_raw_text(raw)
     for raw_table in raw.tables:
-        table = canonicalize(raw_table)
-        limit_decimals(table, table.unit or raw.unit)
-        doc.tables[raw_table.table_id] = table
+        doc.tables[raw_table.table_id] = canonicalize(raw_table)
+    precision = sum((decimal_counts(t) for t in doc.tables.values()), Counter())
+    for table in doc.tables.values():
+        limit_decimals(table, table.unit or raw.unit, precision)
     resolve_codes(doc.tables.values(), misreadable=lambda table: raw.kind == "text" or any(c.confidence is not None for _, _, c in table.cells()))
     doc.paragraphs = build_paragraphs(raw.narrative)
     doc.items = narrative_items(doc.paragraphs, doc.tables)

@@ -22,8 +22,9 @@ def nfkc(text: str | None) -> str:
 
 
 def squeeze(text: str | None) -> str:
-    """NFKC with every whitespace removed (OCR and PDF cells break words anywhere)."""
-    return _WHITESPACE.sub("", _MARKDOWN_ESCAPES.sub(r"\1", nfkc(text)))
+    """NFKC with every whitespace and invisible character removed (OCR and PDF cells break words anywhere; a
+    zero-width space must not hide a title or a total row from matching)."""
+    return _UNSEEN.sub("", _MARKDOWN_ESCAPES.sub(r"\1", nfkc(text)))
 
 
 def normalize_name(text: str | None) -> str:
@@ -48,10 +49,11 @@ def has_cjk(text: str | None) -> bool:
     return bool(text) and bool(_CJK.search(text))
 
 
-_CONTROL_CHARS = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_CHARS = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 _BIDI_MARKS = regex.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _INVISIBLE = regex.compile(r"[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff]")  # zero-width and soft hyphen
 HYGIENE = (("control", _CONTROL_CHARS), ("bidi", _BIDI_MARKS), ("zero-width", _INVISIBLE))
+_UNSEEN = regex.compile(r"\s+|[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff]")
 
 
 def clean_text(text: str, counts: dict[str, int] | None = None) -> str:
@@ -82,3 +84,21 @@ def name_in(name: str, text: str) -> str:
         if len(shorter) >= 4 and shorter in text:
             return shorter
     return name
+
+
+_UNPRINTABLE = regex.compile(r"[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]")  # Cs: undecodable bytes of a file name
+
+
+def _escape(match) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"  # a byte that was not UTF-8 (surrogateescape)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, limit: int = 300) -> str:
+    """One clean line for messages, file names in outputs and errors.csv: control characters and bytes that were
+    not UTF-8 shown as escapes (`gbk-\\xc4\\xe3.md`), whitespace folded, at most `limit` characters."""
+    shown = _UNPRINTABLE.sub(_escape, str(text))
+    shown = " ".join(shown.split())
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"

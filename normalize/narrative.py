@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import regex
 
+from normalize.amounts import within_reach
 from normalize.labels import nfkc, normalize_name
 from schemas import classification
 
@@ -303,7 +304,7 @@ def all_figures(paragraphs) -> list[StatedFigure]:
 def _decimal(text: str) -> Decimal | None:
     """A number as the narrative prints it (counts like `1` included; table rules about strokes do not apply)."""
     try:
-        return Decimal(regex.sub(r"[,，\s]", "", nfkc(text)).replace("．", "."))
+        return within_reach(Decimal(regex.sub(r"[,，\s]", "", nfkc(text)).replace("．", ".")))
     except ArithmeticError:
         return None
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 import regex
 
 from extract.model import RawTable
+from normalize.amounts import within_reach
 from normalize.labels import nfkc, squeeze
 
 _NUMBER = regex.compile(r"-?\d+(?:\.\d+)?%?")
@@ -60,7 +61,7 @@ class Evaluation:
 def _num(text: str) -> Decimal | None:
     """A score or amount in a form: `9.9`, `1`, `49. 51`, `100%` (None for words)."""
     s = regex.sub(r"(?<=\d)\s*[.．]\s*(?=\d)", ".", nfkc(text or "")).strip().rstrip("%")
-    return Decimal(s) if regex.fullmatch(r"-?\d+(?:\.\d+)?", s) else None
+    return within_reach(Decimal(s)) if regex.fullmatch(r"-?\d+(?:\.\d+)?", s) else None
 
 
 def is_self_evaluation(table: RawTable) -> bool:
@@ -161,7 +162,7 @@ def _execution(rows, positioned: bool = False):
                 percent = next((k for k, t in enumerate(tokens) if t.endswith("%")), None)
                 if percent is None or percent == 0:
                     continue
-                numbers = [Decimal(t.rstrip("%")) for t in tokens]
+                numbers = [within_reach(Decimal(t.rstrip("%"))) for t in tokens]
                 budget = numbers[0]
                 spent = numbers[percent - 1] if percent >= 2 else None
                 score = numbers[percent + 1] if percent + 1 < len(numbers) else None
@@ -185,7 +186,7 @@ def _execution_weight(rows) -> Decimal | None:
             continue
         m = _WEIGHT_IN_LABEL.search(nfkc(" ".join(row)))
         if m:
-            return Decimal(m.group(1))
+            return within_reach(Decimal(m.group(1)))
         column = _columns(row, {"weight": ("分值",)}).get("weight")
         data = rows[i + 1] if i + 1 < len(rows) else []
         if column is not None and column < len(data):
@@ -319,4 +320,4 @@ def parse_target(text: str):
     m = _TARGET.match(squeeze(text))
     if not m:
         return None, None, None
-    return OPS.get(m.group("op")) if m.group("op") else None, Decimal(m.group("num")), m.group("unit") or None
+    return OPS.get(m.group("op")) if m.group("op") else None, within_reach(Decimal(m.group("num"))), m.group("unit") or None

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import regex
 
 from extract.model import NarrativeBlock
+from normalize.amounts import FOOTNOTE_MARKS
 from normalize.labels import nfkc
 
 HEADINGS = [
@@ -18,7 +19,9 @@ HEADINGS = [
 ]
 HEADING_MAX = 40  # a numbered line this long or with a full stop inside is a paragraph, not a heading
 _PAGE_NUMBER = regex.compile(r"^[-—\s]*(?:第\s*)?\d{1,4}(?:\s*页)?[-—\s]*$")
-_SENTENCE_END = regex.compile(r"[。；;！!？?:：]\s*$|^\s*(图|表)\s*\d")
+_SENTENCE_END = regex.compile(r"[。；;！!？?:：]$")  # on a stripped line
+_MARK_AFTER_NUMBER = regex.compile(r"(?<=\d)[" + FOOTNOTE_MARKS + r"]++")
+_CAPTION = regex.compile(r"^(图|表)\s*\d")
 
 
 @dataclass
@@ -63,28 +66,44 @@ def build_paragraphs(blocks: list[NarrativeBlock]) -> list[Paragraph]:
     path: dict[int, str] = {}
     out: list[Paragraph] = []
     current: Paragraph | None = None
+    parts: list[str] = []  # the current paragraph's lines, joined once it ends: linear in the narrative's length
+
+    def close() -> None:
+        if current is not None:
+            current.text = "".join(parts)
+
     for block in blocks:
         text = block.text.strip()
         if not text or _PAGE_NUMBER.match(text):
             continue  # running page numbers interleave with paragraphs that cross a page
+        line = nfkc(_MARK_AFTER_NUMBER.sub("", text)).strip()  # NFKC would read `135.00¹` as 135.001
         level = heading_level(text)
         if block.heading and level is None:
             level = max(path, default=-1) + 1 if not path else min(max(path) + 1, 4)
         if level is not None:
             path = {k: v for k, v in path.items() if k < level}
-            path[level] = nfkc(text).strip()
-            out.append(Paragraph(_path(path, level), nfkc(text).strip(), _pages(block), _lines(block), heading=True).take(block))
+            path[level] = line
+            out.append(Paragraph(_path(path, level), line, _pages(block), _lines(block), heading=True).take(block))
+            close()
             current = None
             continue
-        if current is not None and not _SENTENCE_END.search(current.text) and not _starts_item(text):
-            current.text += nfkc(text).strip()
+        if current is not None and not _ended(parts) and not _starts_item(text):
+            parts.append(line)
             current.pages += [p for p in _pages(block) if p not in current.pages]
             current.lines += _lines(block)
             current.take(block)
             continue
-        current = Paragraph(_path(path, 99), nfkc(text).strip(), _pages(block), _lines(block)).take(block)
+        close()
+        current = Paragraph(_path(path, 99), line, _pages(block), _lines(block)).take(block)
+        parts = [line]
         out.append(current)
+    close()
     return out
+
+
+def _ended(parts: list[str]) -> bool:
+    """The paragraph so far ends a sentence (its last line does) or is a figure/table caption (its first line is)."""
+    return bool(_SENTENCE_END.search(parts[-1])) or bool(_CAPTION.match(parts[0]))
 
 
 def _path(path: dict[int, str], below: int) -> tuple[str, ...]:

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
 from dataclasses import dataclass
 
 import regex
 
 from extract.identify import declares_empty, header_labels, is_header_terminator
 from extract.model import OCR_CELL_READABLE, RawRow, RawTable
-from normalize.amounts import AMOUNT_SCALE, UNIT_DECIMALS, decimals, looks_like_amount, parse_amount
+from normalize.amounts import AMOUNT_SCALE, UNIT_DECIMALS, decimals, in_yuan, looks_like_amount, parse_amount
 from normalize.junk import is_code_fragment_noise, junk_reason
 from normalize.labels import has_cjk, normalize_name, squeeze
 from normalize.model import CanonicalRow, CanonicalTable, Cell, DroppedRow
@@ -16,7 +17,7 @@ from schemas import Measure, TableSchema, classification, table_schema
 
 NAME_WORDS = ("科目名称", "项目", "名称", "项目名称", "科目")
 LINE_WORDS = ("行次", "行")
-_CODE_AND_NAME = regex.compile(r"^\s*(\d{3}[\d ]*?)\s*(\p{Han}.*)$")
+_CODE_AND_NAME = regex.compile(r"^(\d{3}[\d ]*+)\s*+(\p{Han}.*)$")  # on the stripped cell; possessive: linear in its length
 
 
 @dataclass(frozen=True)
@@ -234,11 +235,11 @@ def _split_row(cells: list[str], name_col: int | None, width: int) -> tuple[list
     if name_col is not None and len(cells) == width:
         # Positional: values sit under their headers; the name may span the code columns (合计).
         named = [i for i in range(name_col + 1) if has_cjk(cells[i]) and not is_code_fragment_noise_label(cells[i])]
-        name_at = name_col if has_cjk(cells[name_col]) else (named[-1] if named else None)
+        name_at = name_col if has_cjk(cells[name_col]) or _is_words(cells[name_col]) else (named[-1] if named else None)
         if name_at is not None:
             return cells[:name_at], cells[name_at], cells[name_col + 1 :]
     first_amount = next((i for i, c in enumerate(cells) if looks_like_amount(c)), len(cells))
-    han = [i for i in range(first_amount) if has_cjk(cells[i])]
+    han = [i for i in range(first_amount) if has_cjk(cells[i])] or [i for i in range(1, first_amount) if _is_words(cells[i])]
     if not han:
         leading = [i for i in range(first_amount) if squeeze(cells[i])]
         code_end = leading[-1] + 1 if leading else 0
@@ -249,6 +250,12 @@ def _split_row(cells: list[str], name_col: int | None, width: int) -> tuple[list
     return cells[:i], cells[i], cells[i + 1 :]
 
 
+def _is_words(cell: str) -> bool:
+    """A name without Chinese (`-2+3`, `@SUM(1,1)`, `Other`): more than digits, spaces and rule strokes."""
+    text = squeeze(cell)
+    return bool(text) and not looks_like_amount(cell) and not is_code_fragment_noise_label(cell) and bool(regex.search(r"[^\d.,\-lI|丨｜]", text))
+
+
 # -- two-sided statements (t01 t04)
 
 
@@ -257,9 +264,9 @@ def _unmerge_code_and_name(cells: list[str]) -> list[str]:
     out = list(cells)
     i = 0
     while i < len(out):
-        m = _CODE_AND_NAME.match(out[i])
+        m = _CODE_AND_NAME.match(out[i].strip())
         if m and not looks_like_amount(out[i]):
-            out[i] = m.group(1)
+            out[i] = m.group(1).rstrip()
             if i + 1 < len(out) and not squeeze(out[i + 1]):
                 out[i + 1] = m.group(2)
             else:
@@ -451,20 +458,41 @@ def _single_row(raw: RawTable, table: CanonicalTable) -> None:
 
 CONSISTENT_SHARE = 0.9  # when this share of a table's amounts print N decimals, N is the table's own precision
 CONSISTENT_MINIMUM = 10
+LARGEST_YUAN = Decimal(10) ** 17  # within the 18 integer digits every output stores; no budget comes near it
 
 
-def limit_decimals(table: CanonicalTable, unit: str | None) -> None:
-    """An amount printed with more decimals than its unit allows, or than its table prints everywhere else
-    (`364.051` among two-decimal amounts: a footnote or a stray mark read as a digit), is unreadable, not a value."""
-    cells = [c for _, _, c in table.cells() if c.value is not None and not c.repaired]
-    counts = Counter(decimals(c.value) for c in cells)
-    allowed = UNIT_DECIMALS.get(unit or "", AMOUNT_SCALE)
-    if len(cells) >= CONSISTENT_MINIMUM:
+def decimal_counts(table: CanonicalTable) -> Counter:
+    """How many of the table's read amounts print 0, 1, 2, … decimals."""
+    return Counter(decimals(c.value) for _, _, c in table.cells() if c.value is not None and not c.repaired)
+
+
+def _consistent_precision(counts: Counter) -> int | None:
+    """The decimals nearly all of enough amounts print, if there is such a number."""
+    total = sum(counts.values())
+    if total >= CONSISTENT_MINIMUM:
         precision, seen = counts.most_common(1)[0]
-        if seen >= CONSISTENT_SHARE * len(cells):
-            allowed = min(allowed, max(precision, 2))
+        if seen >= CONSISTENT_SHARE * total:
+            return precision
+    return None
+
+
+def limit_decimals(table: CanonicalTable, unit: str | None, document: Counter | None = None) -> None:
+    """An amount printed with more decimals than its unit allows, or than its table prints everywhere else
+    (`364.051` among two-decimal amounts: a footnote or a stray mark read as a digit), is unreadable, not a value.
+    A table too small or too mixed to show its own precision takes the document's (`document`: decimal_counts over
+    its tables)."""
+    cells = [c for _, _, c in table.cells() if c.value is not None and not c.repaired]
+    allowed = UNIT_DECIMALS.get(unit or "", AMOUNT_SCALE)
+    precision = _consistent_precision(Counter(decimals(c.value) for c in cells))
+    if precision is None and document is not None:
+        precision = _consistent_precision(document)
+    if precision is not None:
+        allowed = min(allowed, max(precision, 2))
     for cell in cells:
         places = decimals(cell.value)
         if places > allowed:
             cell.value = None
             cell.problem = f"{places} decimals where the table prints {allowed}: not a printed amount"
+        elif abs(in_yuan(cell.value, unit) or 0) >= LARGEST_YUAN:
+            cell.value = None
+            cell.problem = f"{cell.raw.strip()} {unit} is more than any budget holds: not a printed amount"

@@ -42,6 +42,7 @@ class TableSchema:
     groups: tuple[Measure, ...] = ()
     since: int | None = None
     required_rows: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (side, names): one of the names must be a row
+    filled_when: tuple["CellRef", ...] = ()  # cells of other tables that, when not zero, say this table holds amounts
 
     def in_template(self, year: int | None) -> bool:
         return self.since is None or year is None or year >= self.since
@@ -139,6 +140,23 @@ class ReferenceVerdict:
 REFERENCE_STATUSES = ("known", "unknown-code", "name-differs", "not-valid-in-year")
 
 
+@dataclass(frozen=True)
+class CellRef:
+    """A cell of another table, named as in tables.toml: `t05::合计:基本支出` (table, side, row name|alias, measure)."""
+    table: str
+    side: str
+    names: tuple[str, ...]
+    measure: str
+
+    @classmethod
+    def parse(cls, text: str) -> "CellRef":
+        table, side, names, measure = text.split(":")
+        return cls(table, side, tuple(names.split("|")), measure)
+
+    def label(self) -> str:
+        return f"{self.table}[{self.side + ':' if self.side else ''}{self.names[0]}].{self.measure}"
+
+
 def _required_row(text: str) -> tuple[str, tuple[str, ...]]:
     side, _, names = text.partition(":")
     return side, tuple(names.split("|"))
@@ -168,6 +186,7 @@ def table_schemas() -> tuple[TableSchema, ...]:
                 groups=tuple(_measure(g) for g in t.get("groups", [])),
                 since=t.get("since"),
                 required_rows=tuple(_required_row(r) for r in t.get("required_rows", [])),
+                filled_when=tuple(CellRef.parse(r) for r in t.get("filled_when", [])),
             )
         )
     return tuple(schemas)

@@ -71,7 +71,7 @@ def write_document(doc: NormalizedDocument, target: Path, doc_id: str, source_sh
     outputs = document_outputs(doc, doc_id, report)
     with atomic_directory(target) as staging:
         if report is not None:
-            write_report_md(staging, report, f"{doc.raw.department or doc_id} {doc.raw.year or ''} — {doc.raw.source.name}")
+            write_report_md(staging, report, f"{doc.raw.department or doc_id} {doc.raw.year or ''} — {doc.raw.source_name}")
         for name, (columns, rows) in outputs.items():
             if name != "facts" or "csv" in formats:
                 write_csv(staging / f"{name}.csv", columns, rows)
@@ -175,7 +175,7 @@ def build_manifest(doc: NormalizedDocument, doc_id: str, source_sha256: str, too
         "tool": "juesuan",
         "tool_version": tool_version,
         "doc_id": doc_id,
-        "source": {"path": str(raw.source), "name": raw.source.name, "sha256": source_sha256, "kind": raw.kind},
+        "source": {"path": raw.source_path, "name": raw.source_name, "sha256": source_sha256, "kind": raw.kind},
         "department": raw.department,
         "region": region.name,
         "level": region.level,

@@ -20,6 +20,7 @@ from check.results import CATEGORIES, STATUS_LABELS, STATUSES
 from check.run import CheckReport
 from normalize.amounts import format_amount
 from normalize.document import NormalizedDocument
+from normalize.labels import printable
 from normalize.model import CanonicalRow, CanonicalTable
 from write.atomic import atomic_write_text
 from write.html_cells import CellView, CheckView, address_label, build_views, cell_details, measure_label
@@ -83,8 +84,8 @@ def write_document_report(folder: Path, doc: NormalizedDocument, report: CheckRe
 
 
 def document_title(doc: NormalizedDocument, manifest: dict) -> str:
-    who = doc.raw.department or manifest.get("doc_id") or doc.raw.source.stem
-    return " ".join(filter(None, [who, str(doc.raw.year or ""), "—", doc.raw.source.name]))
+    who = doc.raw.department or manifest.get("doc_id") or printable(doc.raw.source.stem)
+    return " ".join(filter(None, [who, str(doc.raw.year or ""), "—", doc.raw.source_name]))
 
 
 def pages_to_show(doc: NormalizedDocument, cells: list[CellView], checks: list[CheckView], manifest: dict) -> list[int]:
@@ -121,7 +122,7 @@ def sidebar_html(doc, report: CheckReport, manifest: dict, cells, checks, target
 def summary_html(doc: NormalizedDocument, report: CheckReport, manifest: dict) -> str:
     raw = doc.raw
     counts = {**report.counts(), "repairs": len(report.repairs), "unreadable": len(manifest.get("unreadable", []))}
-    facts = [raw.source.name, {"pdf": "PDF", "text": "text export"}.get(raw.kind, raw.kind)]
+    facts = [raw.source_name, {"pdf": "PDF", "text": "text export"}.get(raw.kind, raw.kind)]
     if raw.page_count:
         facts.append(f"{raw.page_count} pages")
     if raw.unit:

@@ -72,7 +72,7 @@ def fact_rows(doc: NormalizedDocument, doc_id: str) -> list[dict]:
                     "note": cell.repair or cell.note or "",
                     "source": "ocr" if cell.confidence is not None else READ_FROM.get(doc.raw.kind, doc.raw.kind),
                     "confidence": round(cell.confidence, 3) if cell.confidence is not None else None,
-                    "source_file": doc.raw.source.name,
+                    "source_file": doc.raw.source_name,
                 }
             )
     return rows
