@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import subprocess
@@ -103,3 +104,16 @@ def test_an_out_path_that_is_a_file_is_refused(tmp_path):
     target.write_text("mine")
     done = run("extract", CAIDIAN, "--out", target)
     assert done.returncode == 2 and target.read_text() == "mine"
+
+
+def test_an_output_folder_inside_the_input_folder_is_never_read_as_input(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copy(CAIDIAN, inputs / "doc.md")
+    out = inputs / "out"
+    for extra in ((), ("--force",)):
+        done = run("extract", inputs, "--out", out, "--format", "csv", "--no-html", "--json", *extra)
+        assert "Traceback" not in done.stderr
+        documents = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+        assert [Path(d["file"]).name for d in documents] == ["doc.md"]
+        assert not (out / "errors.csv").exists() or len((out / "errors.csv").read_text(encoding="utf-8").splitlines()) == 1
