@@ -27,8 +27,13 @@ extract: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
 
+# Speed and memory figures (one run; ends in `key: value` lines). Each script takes its own options.
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/pdfium_source.py
+	$(BIN)/python benchmarks/ocr.py
+	$(BIN)/python benchmarks/cluster.py
+	$(BIN)/python benchmarks/scale.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -1,6 +1,8 @@
 """Shared by every extractor: which standard table a title, marker or header is, and table metadata."""
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 
 import regex
@@ -86,6 +88,18 @@ def find_department(text: str) -> str | None:
     name = squeeze(m.group(1)).strip("_ ")
     name = regex.sub(r"(?:公开)?\d+表.*$", "", name)
     return name or None
+
+
+# The standard parts of a 部门决算 name the department: 第一部分 X概况, 第二部分 X2024年度部门决算表, 第三部分 X…情况说明.
+_PART_HEADING = regex.compile(r"^第[一二三]部分\s*(\p{Han}[\p{Han}()（）]{1,40}?)\s*(?:(?:20\d{2}\s*年度?\s*)?部门决算|概况)")
+
+
+def department_from_headings(texts: Iterable[str]) -> str | None:
+    """The department the part headings name, when at least two of them name the same one (a cover OCR could not read,
+    or a cover without the name)."""
+    named = Counter(m.group(1) for m in map(_PART_HEADING.match, map(squeeze, texts)) if m)
+    name, count = max(named.items(), key=lambda item: item[1], default=(None, 0))
+    return name if count >= 2 else None
 
 
 def find_year(text: str) -> int | None:

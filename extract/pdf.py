@@ -19,6 +19,7 @@ from extract.identify import (
     refusal,
     structure_fits,
     declares_empty,
+    department_from_headings,
     find_department,
     find_marker,
     find_unit,
@@ -189,7 +190,8 @@ def _extract(document, path: Path, engine: str, ocr: str, cache_dir: Path | None
         raise InputError("not-juesuan", f"{path.name}: no standard 决算 table found ({page_count} pages)")
     first_table_page = min(p for t in tables for p in t.pages)
     contents = contents_tables(b.text for b in narrative if b.page < first_table_page)
-    department = next((t.department for t in tables if t.department), None) or _department_from_cover(cover_text)
+    department = (next((t.department for t in tables if t.department), None) or _department_from_cover(cover_text)
+                  or department_from_headings(b.text for b in narrative))
     year = find_year(cover_text) or next((find_year(b.text) for b in narrative[:40] if find_year(b.text)), None)
     return RawDocument(
         source=path,

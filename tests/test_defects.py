@@ -31,6 +31,7 @@ DEFECTS = {
     "wording against its numbers": (_once("决算数小于年初预算数", "决算数大于年初预算数"), "N-WORDING", "fail"),
     "increase said with a decrease": (_once("增加5.00万元,增长4.17%", "增加5.00万元,下降4.17%"), "N-WORDING", "fail"),
     "share that does not match its amounts": (_once("占本年支出52.17%", "占本年支出62.17%"), "N-SHARE", "fail"),
+    "share with a digit more than its amounts give": (_once("占本年支出52.17%", "占本年支出152.17%"), "N-SHARE", "fail"),
     "completion rate that does not match": (_once("完成年初预算的80.00%", "完成年初预算的87.20%"), "N-RATE", "fail"),
     "说明 figure whose table was emptied": (
         _once("\t".join("8.00|2.00|5.00||5.00|1.00|6.00|1.00|4.00||4.00|1.00".split("|")), "\t".join([""] * 12)), "N-T09", "fail"),
@@ -86,3 +87,13 @@ def test_a_changed_cell_in_the_pdf_keeps_its_printed_value_and_shows_the_expecte
     assert str(cell.value) == "53.00" and not cell.repaired
     failing = [r for r in report.results if r["status"] == "fail" and "t05||2010601|项目支出" in r["cells"].split(";")]
     assert failing and all("t05[2010601].项目支出印为53.00" in r["reason"] and "应为35.00" in r["reason"] for r in failing)
+
+
+def test_a_share_missing_one_digit_is_a_likely_misreading_only_where_misreading_is_possible(tmp_path):
+    """`2.17%` for 52.17%: OCR may drop a character, a text layer cannot; so a warning in the export, a fail in the PDF."""
+    damage = _once("占本年支出52.17%", "占本年支出2.17%")
+    for form, status in (("text", "warn"), ("pdf", "fail")):
+        (tmp_path / form).mkdir()
+        _, report = _document(damage(CLEAN), tmp_path / form, form)
+        shares = [r for r in report.results if r["check_id"] == "N-SHARE" and r["actual"] == "2.17"]
+        assert [r["status"] for r in shares] == [status], form

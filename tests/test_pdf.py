@@ -316,3 +316,15 @@ def test_a_text_export_that_prints_a_table_twice_keeps_its_total_row_once(tmp_pa
     doc = normalize_document(extract_document(path))
     assert [r.name for r in doc.tables["t05"].rows].count("合计") == 1
     assert any("repeated on a continuation page" in d.reason for d in doc.tables["t05"].dropped)
+
+
+def test_the_department_is_read_from_the_part_headings_when_two_agree():
+    """A scanned cover OCR cannot read still leaves the standard part headings naming the department."""
+    from extract.identify import department_from_headings
+
+    headings = ["匙▲▲ 11、• 1Dè 】 陀区委社会工作ent1 J202411", "第一部分中共上海市普陀区委社会工作部概况", "一、 主要职能",
+                "第二部分 中共上海市普陀区委社会工作部2024年度部门决算表", "第三部分中共上海市普陀区委社会工作部2024 年度部门决算情况说明"]
+    assert department_from_headings(headings) == "中共上海市普陀区委社会工作部"
+    assert department_from_headings(["第一部分 国家信访局概况 ...... 1", "第二部分 国家信访局 2024 年度部门决算表 ......4"]) == "国家信访局"
+    assert department_from_headings(["第一部分 某某局概况"]) is None  # one heading alone is not enough
+    assert department_from_headings(["第一部分 上海市 XX 局概况", "第三部分 上海市 XX 局2024年度部门决算情况说明"]) is None  # a placeholder
