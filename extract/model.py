@@ -58,14 +58,25 @@ class RawTable:
     header_spans_known: bool = False  # True when merged header cells were already filled by the engine
     repeated: list[RawRow] = field(default_factory=list)  # 合计/总计 rows a continuation page printed again (kept once)
 
+    _total_keys: set = field(default_factory=set, repr=False, compare=False)  # of rows[:_rows_seen], kept as rows grow
+    _rows_seen: int = field(default=0, repr=False, compare=False)
+
     def continue_with(self, rows: list[RawRow]) -> None:
-        """Rows of the table's next page: a total row the table already holds, printed again, is kept once."""
-        held = {_row_key(r) for r in self.rows if _is_total_row(r)}
+        """Rows of the table's next page: a total row the table already holds, printed again, is kept once.
+        The total rows held are collected once, not again for every page (a table over many pages stays linear)."""
+        held = self._held_totals()
         for row in rows:
             if _is_total_row(row) and _row_key(row) in held:
                 self.repeated.append(row)
             else:
                 self.rows.append(row)
+
+    def _held_totals(self) -> set:
+        if self._rows_seen > len(self.rows):
+            self._total_keys, self._rows_seen = set(), 0
+        self._total_keys = self._total_keys | {_row_key(r) for r in self.rows[self._rows_seen:] if _is_total_row(r)}
+        self._rows_seen = len(self.rows)
+        return self._total_keys
 
 
 def _row_key(row: RawRow) -> tuple[str, ...]:
