@@ -45,12 +45,27 @@ def bare_pdfplumber(files: list[Path]) -> float:
     return time.perf_counter() - start
 
 
-def pipeline_one_worker(files: list[Path], out: Path) -> float:
+def bare_pdfium_text(files: list[Path]) -> float:
+    """The physical floor here: pdfium reading every page's text, nothing else."""
+    import pypdfium2 as pdfium
+
+    start = time.perf_counter()
+    for f in files:
+        with pdfium.PdfDocument(str(f)) as document:
+            for page in document:
+                textpage = page.get_textpage()
+                textpage.get_text_range()
+                textpage.close()
+                page.close()
+    return time.perf_counter() - start
+
+
+def pipeline_one_worker(files: list[Path], out: Path, html: bool = True) -> float:
     from juesuan.pipeline import Options, convert
 
     start = time.perf_counter()
     for f in files:
-        result = convert(f, out, Options())
+        result = convert(f, out, Options(html=html))
         if not result.ok:
             print(f"  note: {result.error}")
     return time.perf_counter() - start
@@ -111,10 +126,15 @@ def main() -> None:
         bare_pdfplumber(files[:1])
         bare = bare_pdfplumber(files)
         print(f"bare pdfplumber extract_tables(): {bare:.2f} s, {pages / bare:.1f} pages/s")
+        floor = bare_pdfium_text(files)
+        print(f"bare pypdfium2 get_text_range(): {floor:.2f} s, {pages / floor:.1f} pages/s")
         full = pipeline_one_worker(files, work / "one")
-        print(f"full pipeline, 1 worker (extract, normalize, check, repair, CSV+Parquet+Excel): {full:.2f} s, {pages / full:.1f} pages/s")
+        print(f"full pipeline, 1 worker (extract, normalize, check, repair, CSV+Parquet+Excel+dataset+HTML report): {full:.2f} s, "
+              f"{pages / full:.1f} pages/s")
+        no_html = pipeline_one_worker(files, work / "one-no-html", html=False)
+        print(f"the same without the HTML report (--no-html): {no_html:.2f} s, {pages / no_html:.1f} pages/s")
         ratio = full / bare
-        print(f"pipeline / bare pdfplumber: {ratio:.2f}")
+        print(f"pipeline / bare pdfplumber: {ratio:.2f} (without the HTML report: {no_html / bare:.2f})")
 
         batch = work / "batch" / "dept"
         batch.mkdir(parents=True)
@@ -140,6 +160,8 @@ def main() -> None:
     print(f"pipeline_pages_per_s: {pages / full:.2f}")
     print(f"pdfplumber_pages_per_s: {pages / bare:.2f}")
     print(f"pipeline_vs_pdfplumber_ratio: {ratio:.3f}")
+    print(f"pipeline_no_html_vs_pdfplumber_ratio: {no_html / bare:.3f}")
+    print(f"pipeline_vs_pdfium_text_ratio: {full / floor:.1f}")
     print(f"workers1_pages_per_s: {batch_pages / one:.2f}")
     print(f"workers2_pages_per_s: {batch_pages / two:.2f}")
     print(f"workers2_speedup: {one / two:.3f}")

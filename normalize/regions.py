@@ -1,8 +1,11 @@
 """Where a department sits: its region (上海市普陀区) and level (中央/省/市/区县/乡镇), from the place its name starts
-with. The divisions and the words that only look like places are data in schemas/regions.toml."""
+with. The words that only look like places are data in schemas/regions.toml; the 省/市/区县 divisions, with the city
+and province of each, in schemas/divisions.csv (a county or city named alone still gets its province and level)."""
 from __future__ import annotations
 
+import csv
 import tomllib
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +19,7 @@ LEVELS = ("中央", "省", "市", "区县", "乡镇")
 
 @dataclass(frozen=True)
 class Region:
-    name: str  # the place as printed, province to township (empty for 中央 and unknown)
+    name: str  # the place as printed, province to township; 中央 for a central department, empty when unknown
     level: str  # one of LEVELS, or "" when the name says nothing
     province: str = ""  # the 省级 division when the name prints it (中央: "中央")
 
@@ -36,7 +39,7 @@ def _pattern():
 
 
 def region_of(department: str | None) -> Region:
-    """`中共上海市普陀区委社会工作部` -> 上海市普陀区, 区县; `国家信访局` -> 中央; `武汉市蔡甸区经济信息化和科技创新局` -> 武汉市蔡甸区, 区县."""
+    """`中共上海市普陀区委社会工作部` -> 上海市普陀区, 区县; `国家信访局` -> 中央, 中央; `武汉市蔡甸区经济信息化和科技创新局` -> 武汉市蔡甸区, 区县."""
     name = squeeze(department)
     for prefix in _data()["honorific_prefixes"]:
         if name.startswith(prefix) and not name.startswith(prefix + "中央"):
@@ -47,8 +50,41 @@ def region_of(department: str | None) -> Region:
         parts["county"], parts["town"] = "", ""
     place = "".join(parts.get(k, "") for k in ("province", "city", "county", "town"))
     if not place:
-        return Region("", "中央", "中央") if _central(name) else Region("", "")
-    return Region(place, _level(parts), parts.get("province", ""))
+        return Region("中央", "中央", "中央") if _central(name) else Region("", "")
+    known = _division(parts)
+    if known is None:
+        return Region(place, _level(parts), parts.get("province", ""))
+    return Region(place, "乡镇" if parts.get("town") else known.level, parts.get("province") or known.province)
+
+
+@dataclass(frozen=True)
+class Division:
+    name: str
+    level: str  # 省, 市 or 区县
+    city: str
+    province: str
+
+
+@lru_cache(maxsize=1)
+def _divisions() -> dict[str, list[Division]]:
+    by_name: dict[str, list[Division]] = defaultdict(list)
+    with open(Path(__file__).resolve().parents[1] / "schemas" / "divisions.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            by_name[row["name"]].append(Division(row["name"], row["level"], row["city"], row["province"]))
+    return dict(by_name)
+
+
+def _division(parts: dict) -> Division | None:
+    """The one division the most specific printed part names, consistent with the parts printed before it; None when
+    the name is not a division or names several (鼓楼区 is a district of four cities)."""
+    for key in ("county", "city"):
+        if not parts.get(key):
+            continue
+        found = [d for d in _divisions().get(parts[key], [])
+                 if (not parts.get("province") or d.province == parts["province"])
+                 and (key != "county" or not parts.get("city") or d.city == parts["city"])]
+        return found[0] if len(found) == 1 else None
+    return None
 
 
 def _level(parts: dict) -> str:
