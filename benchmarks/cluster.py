@@ -69,15 +69,28 @@ def batch_seconds(folder: Path, out: Path, scheduler: str | None = None) -> floa
     return time.perf_counter() - start
 
 
-def client_peak_rss(folder: Path, out: Path, scheduler: str | None) -> float:
-    """Run the batch in this process (the client); its workers are other processes. Peak RSS of this process."""
-    from juesuan.batch import collect_jobs, run_batch
-    from juesuan.pipeline import Options
-
-    jobs, refused, _ = collect_jobs([folder], out)
-    run_batch(jobs, out, Options(formats={"csv", "parquet"}, html=False), workers=2, scheduler=scheduler, refused=refused)
+def _peak_mb() -> float:
     with open("/proc/self/status") as f:
         return next(int(line.split()[1]) / 1024 for line in f if line.startswith("VmHWM:"))
+
+
+def client_peak_rss(folder: Path, out: Path, scheduler: str | None) -> tuple[float, float]:
+    """Run the batch in this process (the client); its workers are other processes. Peak RSS of this process when
+    every document is converted, and at the end (after the batch outputs)."""
+    import juesuan.batch as batch
+    from juesuan.pipeline import Options
+
+    converted = []
+    build = batch.build_batch_outputs
+
+    def measured(*args, **kwargs):
+        converted.append(_peak_mb())
+        return build(*args, **kwargs)
+
+    batch.build_batch_outputs = measured
+    jobs, refused, _ = batch.collect_jobs([folder], out)
+    batch.run_batch(jobs, out, Options(formats={"csv", "parquet"}, html=False), workers=2, scheduler=scheduler, refused=refused)
+    return converted[0], _peak_mb()
 
 
 def main() -> None:
@@ -88,7 +101,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.rss_child:
         folder, out, scheduler = args.rss_child
-        print(f"{client_peak_rss(Path(folder), Path(out), scheduler or None):.1f}")
+        converted, peak = client_peak_rss(Path(folder), Path(out), scheduler or None)
+        print(f"{converted:.1f} {peak:.1f}")
         return
     work = Path(tempfile.mkdtemp(prefix="juesuan-cluster-bench-"))
     cluster = Cluster(work)
@@ -104,8 +118,9 @@ def main() -> None:
             many = copies(work / f"many-{n}", [text_export], n)
             child = subprocess.run([sys.executable, __file__, "--rss-child", str(many), str(work / f"out-{n}"), cluster.address],
                                    capture_output=True, text=True, check=True, cwd=ROOT)
-            peaks[n] = float(child.stdout.strip().splitlines()[-1])
-            print(f"client peak RSS, {n} documents through the cluster: {peaks[n]:.1f} MB")
+            converted, peaks[n] = map(float, child.stdout.strip().splitlines()[-1].split())
+            print(f"client peak RSS, {n} documents through the cluster: {peaks[n]:.1f} MB ({converted:.1f} MB once converted, "
+                  "before the batch outputs)")
     finally:
         cluster.stop()
         shutil.rmtree(work, ignore_errors=True)

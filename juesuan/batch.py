@@ -230,7 +230,7 @@ def _convert_all(todo: list[Job], out: Path, options: Options, workers: int, lim
                 summary.notes.append(f"{printable(job.source.name)}: could not be shown ({exc.__class__.__name__})")
         summary.results.append(result.briefly())  # a batch of any size: the client keeps a line per document, not manifests
 
-    largest_first = sorted(todo, key=lambda job: _size(job.source), reverse=True)  # a short tail
+    largest_first = sorted(todo, key=lambda job: _size(job.source), reverse=True)  # a short tail, locally and on a cluster
     tasks = [(job, (job, out, options)) for job in largest_first]
     if scheduler:
         from juesuan.cluster import run_on_cluster

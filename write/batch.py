@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -13,9 +14,9 @@ import regex
 from check.results import CHECK_COLUMNS
 from check.run import REPAIR_COLUMNS
 from schemas import table_schemas
-from write.atomic import atomic_write_text, replacing
+from write.atomic import replacing
 from write.cells import restore
-from write.dataset import DATASET, dataset_files, remove_unlisted
+from write.dataset import DATASET, has_dataset_files, remove_unlisted
 from write.document import OUTPUT_COLUMNS
 from write.documents import DOCUMENT_COLUMNS, document_row
 from write.excel import TABLE_ROWS_IN_MEMORY, add_field_notes, add_sheet, new_workbook, save
@@ -29,6 +30,7 @@ DATASET_OUTPUTS = ("facts", "checks", "repairs", "narrative_sections", "narrativ
                    "performance_indicators")
 EXCEL_MAX_ROWS = 1_048_575  # a sheet's rows, less its header
 DUCKDB_MEMORY = "256MB"  # the database spills to disk beyond it: the client stays small whatever the batch
+DUCKDB_THREADS = 1  # each scanning thread holds its own Parquet buffers; the outputs' time goes to Python (workbook, CSV)
 STREAM_ROWS = 50_000
 def document_folders(out: Path) -> list[Path]:
     """OUT/<group>/<doc-id>/ folders holding a manifest; hidden (staging) and linked folders are not outputs."""
@@ -64,8 +66,8 @@ def _read_manifest(folder: Path) -> dict | None:
 def build_batch_outputs(out: Path, formats: set[str], html: bool = True) -> list[str]:
     """Rebuild the batch outputs from every document folder under OUT (this run's and earlier up-to-date ones)
     and the partitioned dataset their manifests list, streaming: memory stays bounded by a document and the
-    database's own limit, whatever the batch's size. Returns notes for batch.json (folders that could not be read,
-    a workbook too large for Excel)."""
+    database's own limit, whatever the batch's size (a short line per document is all that is held). Returns notes
+    for batch.json (folders that could not be read, a workbook too large for Excel)."""
     documents, listed, notes, fact_files = [], set(), [], {}
     for folder in document_folders(out):
         manifest = _read_manifest(folder)
@@ -74,9 +76,10 @@ def build_batch_outputs(out: Path, formats: set[str], html: bool = True) -> list
             continue
         documents.append(document_row(manifest, folder))
         listed.update(manifest["dataset"].values())
-        fact_files[manifest["doc_id"]] = out / manifest["dataset"]["facts"]
+        fact_files[manifest["doc_id"]] = manifest["dataset"]["facts"]  # relative to OUT: a short string per document
     documents.sort(key=lambda d: d["doc_id"])
     remove_unlisted(out, listed)
+    listed.clear()
     with replacing(out / "checks_summary.csv") as tmp:
         write_csv(tmp, SUMMARY_COLUMNS, [_summary(d) for d in documents])
     database = out / "juesuan.duckdb"
@@ -85,15 +88,16 @@ def build_batch_outputs(out: Path, formats: set[str], html: bool = True) -> list
         con = _connect(tmp)
         try:
             _create_tables(con, out, documents)
-            facts = con.sql("SELECT count(*) FROM facts").fetchall()[0][0]
-            _write_facts(out, documents, fact_files, formats)
-            if "xlsx" in formats and facts > EXCEL_MAX_ROWS:
-                notes.append(f"juesuan.xlsx not written: {facts} facts, more than an Excel sheet holds ({EXCEL_MAX_ROWS}); "
-                             "use facts.parquet, juesuan.duckdb or the dataset")
-            elif "xlsx" in formats:
-                _write_workbook(con, out / "juesuan.xlsx", documents, facts, batch_facts(documents, fact_files))
+            if "xlsx" in formats:
+                facts = con.sql("SELECT count(*) FROM facts").fetchall()[0][0]
+                if facts > EXCEL_MAX_ROWS:
+                    notes.append(f"juesuan.xlsx not written: {facts} facts, more than an Excel sheet holds ({EXCEL_MAX_ROWS}); "
+                                 "use facts.parquet, juesuan.duckdb or the dataset")
+                else:
+                    _write_workbook(con, out / "juesuan.xlsx", documents, facts, batch_facts(out, documents, fact_files))
         finally:
-            con.close()
+            con.close()  # before the facts are streamed: the database's memory and theirs are never held together
+    _write_facts(out, documents, fact_files, formats)
     write_datapackage(out)
     if html:
         write_batch_index(out, documents, read_csv(out / "errors.csv"))
@@ -109,7 +113,7 @@ def _connect(path: Path):
 
     con = duckdb.connect(str(path))
     con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
-    con.execute("SET threads = 2")
+    con.execute(f"SET threads = {DUCKDB_THREADS}")
     con.execute("SET preserve_insertion_order = true")
     return con
 
@@ -122,8 +126,7 @@ def _create_tables(con, out: Path, documents: list[dict]) -> None:
     con.execute("CREATE TABLE documents AS SELECT * FROM incoming")
     con.unregister("incoming")
     for name in DATASET_OUTPUTS:
-        files = dataset_files(out, name)
-        if files:
+        if has_dataset_files(out, name):
             glob = (out / DATASET / name).resolve().as_posix() + "/*/*/*.parquet"
             source = f"(SELECT * EXCLUDE (region), region AS province FROM read_parquet('{_sql_text(glob)}', hive_partitioning = true, union_by_name = true))"
         else:
@@ -150,22 +153,25 @@ def _sql_text(text: str) -> str:
     return text.replace("'", "''")
 
 
-def batch_facts(documents: list[dict], fact_files: dict[str, Path]):
+def batch_facts(out: Path, documents: list[dict], fact_files: dict[str, str]):
     """Every fact of the batch with its document's department, region, level and year, document by document (in
     doc-id order, each in its own order): memory holds one document's facts at a time."""
     for document in documents:
-        path = fact_files.get(document["doc_id"])
+        relative = fact_files.get(document["doc_id"])
+        path = out / relative if relative is not None else None
         if path is None or not path.is_file():
             continue
         prefix = {"department": document["department"], "region": document["region"], "admin_level": document["level"],
                   "year": document["year"], "source_sha256": document["source_sha256"]}
-        for row in pq.read_table(path).to_pylist():
+        with pq.ParquetFile(path) as parquet:  # not pq.read_table, which loads pyarrow.dataset (some 13 MB) for one file
+            rows = parquet.read().to_pylist()
+        for row in rows:
             yield {**row, **prefix}
 
 
-def _write_facts(out: Path, documents: list[dict], fact_files: dict[str, Path], formats: set[str]) -> None:
+def _write_facts(out: Path, documents: list[dict], fact_files: dict[str, str], formats: set[str]) -> None:
     """facts.csv (and facts.parquet) for the whole batch, streamed a document at a time."""
-    rows = batch_facts(documents, fact_files)
+    rows = batch_facts(out, documents, fact_files)
     if "parquet" not in formats:
         with replacing(out / "facts.csv") as csv_tmp:
             write_csv_stream(csv_tmp, BATCH_FACT_COLUMNS, rows)
@@ -253,21 +259,49 @@ def _csv_header(path: Path) -> list[str]:
 
 
 def write_datapackage(out: Path) -> None:
-    """A Frictionless data package describing every CSV under OUT: its fields with their types and Chinese titles."""
+    """A Frictionless data package describing every CSV under OUT: its fields with their types and Chinese titles.
+    Written a resource at a time (a batch holds some fifteen CSVs a document): the same bytes as one json.dumps of
+    the whole package, never the whole package in memory."""
     titles = {f"{s.id}_{s.slug}.csv": s.title for s in table_schemas()}
-    resources = []
-    for path in sorted(out.rglob("*.csv")):
-        if any(part.startswith(".") for part in path.relative_to(out).parts):
-            continue
-        rel = path.relative_to(out).as_posix()
-        name = regex.sub(r"[^a-z0-9._-]+", "-", rel.lower()).strip("-") or "resource"
-        resources.append({
-            "name": f"{name}-{len(resources)}",
-            "path": rel,
-            "title": titles.get(path.name, path.stem),
-            "format": "csv",
-            "encoding": "utf-8",
-            "schema": {"fields": _fields(path, _csv_header(path), set(titles)), "missingValues": [""]},
-        })
-    package = {"name": "juesuan-output", "title": "部门决算 extracted by juesuan", "resources": resources}
-    atomic_write_text(out / "datapackage.json", json.dumps(package, ensure_ascii=False, indent=2))
+    head = json.dumps({"name": "juesuan-output", "title": "部门决算 extracted by juesuan"}, ensure_ascii=False, indent=2)
+    with replacing(out / "datapackage.json") as tmp, open(tmp, "w", encoding="utf-8") as f:
+        f.write(head[:-2] + ',\n  "resources": [')  # head ends "\n}"
+        count = 0
+        for path in _csv_files(out):
+            rel = path.relative_to(out).as_posix()
+            name = regex.sub(r"[^a-z0-9._-]+", "-", rel.lower()).strip("-") or "resource"
+            resource = {
+                "name": f"{name}-{count}",
+                "path": rel,
+                "title": titles.get(path.name, path.stem),
+                "format": "csv",
+                "encoding": "utf-8",
+                "schema": {"fields": _fields(path, _csv_header(path), set(titles)), "missingValues": [""]},
+            }
+            text = json.dumps(resource, ensure_ascii=False, indent=2).replace("\n", "\n    ")  # a JSON string holds no newline
+            f.write(("\n    " if count == 0 else ",\n    ") + text)
+            count += 1
+        f.write("\n  ]\n}" if count else "]\n}")
+
+
+def _csv_files(folder: Path):
+    """The *.csv paths under `folder` in the order of sorted(folder.rglob("*.csv")) (a folder's entries by name, each
+    folder's contents right after it; linked folders not entered), hidden ones left out, one folder listed at a
+    time: the walk never holds every path of the batch."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except PermissionError:
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue  # hidden (staging) files and folders: never outputs
+        path = folder / entry.name
+        if entry.name.endswith(".csv"):
+            yield path
+        try:
+            descend = entry.is_dir() and not entry.is_symlink()
+        except OSError:
+            descend = False
+        if descend:
+            yield from _csv_files(path)

@@ -44,6 +44,12 @@ def dataset_files(out: Path, name: str) -> list[Path]:
     return sorted(root.glob("year=*/region=*/*.parquet")) if root.is_dir() else []
 
 
+def has_dataset_files(out: Path, name: str) -> bool:
+    """Whether any document wrote rows of this kind (without listing the batch's files)."""
+    root = out / DATASET / name
+    return root.is_dir() and next(iter(root.glob("year=*/region=*/*.parquet")), None) is not None
+
+
 def remove_unlisted(out: Path, listed: set[str]) -> list[Path]:
     """Dataset files no document's manifest lists: left by a re-conversion into another partition or by a killed
     run. Only *.parquet files under OUT/dataset are ever removed (they are ours); links are not followed."""
