@@ -21,7 +21,7 @@ LEVELS = ("中央", "省", "市", "区县", "乡镇")
 class Region:
     name: str  # the place as printed, province to township; 中央 for a central department, empty when unknown
     level: str  # one of LEVELS, or "" when the name says nothing
-    province: str = ""  # the 省级 division when the name prints it (中央: "中央")
+    province: str = ""  # the 省级 division the name prints, or the one its city or county lies in (中央: "中央")
 
 
 @lru_cache(maxsize=1)
