@@ -20,6 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from pdfium_source import pdfium_text_pass, pdfplumber_pass  # noqa: E402  the same bare passes as benchmarks/pdfium_source.py
+
 
 def default_corpus() -> Path:
     shared = ROOT.parent / "shared" / "corpus" / "juesuan"
@@ -31,33 +33,6 @@ def page_count(path: Path) -> int:
 
     with pdfium.PdfDocument(str(path)) as doc:
         return len(doc)
-
-
-def bare_pdfplumber(files: list[Path]) -> float:
-    import pdfplumber
-
-    start = time.perf_counter()
-    for f in files:
-        with pdfplumber.open(f) as pdf:
-            for page in pdf.pages:
-                page.extract_tables()
-                page.close()
-    return time.perf_counter() - start
-
-
-def bare_pdfium_text(files: list[Path]) -> float:
-    """The physical floor here: pdfium reading every page's text, nothing else."""
-    import pypdfium2 as pdfium
-
-    start = time.perf_counter()
-    for f in files:
-        with pdfium.PdfDocument(str(f)) as document:
-            for page in document:
-                textpage = page.get_textpage()
-                textpage.get_text_range()
-                textpage.close()
-                page.close()
-    return time.perf_counter() - start
 
 
 def pipeline_one_worker(files: list[Path], out: Path, html: bool = True) -> float:
@@ -123,10 +98,10 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="juesuan-bench-"))
     try:
         pipeline_one_worker(files[:1], work / "warm")  # imports and first-use costs out of the timed runs
-        bare_pdfplumber(files[:1])
-        bare = bare_pdfplumber(files)
+        pdfplumber_pass(files[:1])
+        bare = pdfplumber_pass(files)
         print(f"bare pdfplumber extract_tables(): {bare:.2f} s, {pages / bare:.1f} pages/s")
-        floor = bare_pdfium_text(files)
+        floor = pdfium_text_pass(files)
         print(f"bare pypdfium2 get_text_range(): {floor:.2f} s, {pages / floor:.1f} pages/s")
         full = pipeline_one_worker(files, work / "one")
         print(f"full pipeline, 1 worker (extract, normalize, check, repair, CSV+Parquet+Excel+dataset+HTML report): {full:.2f} s, "

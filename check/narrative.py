@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from check.catalogue import total_row
 from check.equations import Equation, Ref, cell_address
+from check.repair import misreadable
 from check.results import finding
 from extract.model import OCR_CELL_READABLE
 from normalize.amounts import decimals, format_amount
@@ -202,7 +203,7 @@ def class_shares(doc: NormalizedDocument) -> list[dict]:
         share = shares.get(name)
         if share is not None and total_value:
             out.append(soften(_share("N-SHARE", f"说明所述{name}占比 = 金额 ÷ 一般公共预算财政拨款支出合计", row.code, share.value, figure.value,
-                                     total_value, page, _misreadable(doc, share)), share.confidence))
+                                     total_value, page, misreadable(doc, share)), share.confidence))
     return out
 
 
@@ -219,7 +220,7 @@ def part_shares(doc: NormalizedDocument, figures: dict[str, StatedFigure]) -> li
         if share is None or part is None or not whole:
             continue
         out.append(soften(_share("N-SHARE", f"说明所述{part_subject}占{whole_subject}比例 = {part_subject} ÷ {whole_subject}", part_subject,
-                                 share.value, part.value, whole, str(share.page or ""), _misreadable(doc, share)), share.confidence))
+                                 share.value, part.value, whole, str(share.page or ""), misreadable(doc, share)), share.confidence))
     return out
 
 
@@ -232,20 +233,15 @@ def _whole(doc: NormalizedDocument, figures: dict[str, StatedFigure], subject: s
 
 
 def _share(check_id: str, description: str, keys: str, stated: Decimal, part: Decimal, whole: Decimal, page: str,
-           misreadable: bool = False) -> dict:
+           may_be_misread: bool = False) -> dict:
     computed = part / whole * 100
     places = max(decimals(stated), 2)
     row = finding(check_id, description, "说明", keys, percent_status(stated, computed), "", page, expected=f"{computed:.{places}f}",
                   actual=stated, difference=f"{stated - computed:.{places}f}")
-    if row["status"] == "fail" and misreadable and digit_lost(stated, computed):
+    if row["status"] == "fail" and may_be_misread and digit_lost(stated, computed):
         row["status"] = "warn"
         row["reason"] = f"所述{stated}%比计算值{computed:.{places}f}%少一个数字，可能是文字识别漏字，请核对原文"
     return row
-
-
-def _misreadable(doc: NormalizedDocument, figure: StatedFigure) -> bool:
-    """A sentence an OCR converter or our OCR read: a character may have been lost."""
-    return doc.raw.kind == "text" or figure.confidence is not None
 
 
 def digit_lost(stated: Decimal, computed: Decimal) -> bool:

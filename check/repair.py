@@ -23,6 +23,7 @@ from check.equations import Equation, Ref, evaluate, same_cell, value_of
 from normalize.amounts import amount_tokens, format_amount
 from normalize.labels import nfkc
 from normalize.model import CanonicalRow, CanonicalTable, Cell
+from normalize.narrative import StatedFigure
 from schemas import classification
 
 MAX_ROUNDS = 8
@@ -43,9 +44,9 @@ class Repair:
     how: str
 
 
-def misreadable(doc, cell: Cell | None) -> bool:
-    """A text export's cell, or a cell OCR read from a page image."""
-    return doc.raw.kind == "text" or (cell is not None and cell.confidence is not None)
+def misreadable(doc, read: Cell | StatedFigure | None) -> bool:
+    """A text export's cell or sentence, or one OCR read from a page image: a character may have been misread."""
+    return doc.raw.kind == "text" or (read is not None and read.confidence is not None)
 
 
 def row_misreadable(doc, row: CanonicalRow) -> bool:

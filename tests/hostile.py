@@ -151,9 +151,14 @@ def self_referencing_pdfs(folder: Path) -> list[Path]:
     o[1] = b"1 0 R"
     variants["root_ref_to_self"] = o
 
+    return _write_pdfs(folder, "selfref", variants)
+
+
+def _write_pdfs(folder: Path, prefix: str, variants: dict[str, dict[int, bytes]]) -> list[Path]:
+    """Each variant's objects as folder/<prefix>_<name>.pdf."""
     paths = []
     for name, objects in variants.items():
-        path = folder / f"selfref_{name}.pdf"
+        path = folder / f"{prefix}_{name}.pdf"
         path.write_bytes(pdf_bytes(objects))
         paths.append(path)
     return paths
@@ -191,12 +196,7 @@ def page_tree_cycles(folder: Path) -> list[Path]:
     o[2] = b"<< /Type /Pages /Kids [" + b"3 0 R " * 1500 + b"] /Count 1500 >>"
     variants["same_page_1500_times"] = o
 
-    paths = []
-    for name, objects in variants.items():
-        path = folder / f"pagetree_{name}.pdf"
-        path.write_bytes(pdf_bytes(objects))
-        paths.append(path)
-    return paths
+    return _write_pdfs(folder, "pagetree", variants)
 
 
 def deflate_bomb(inflated: int = 1 << 30, fill: bytes = b" ", prefix: bytes = b"", suffix: bytes = b"") -> bytes:
@@ -290,12 +290,7 @@ def flate_bombs(folder: Path, inflated: int = 1 << 30) -> list[Path]:
                   flate + b" /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8" % (side, side))
     variants["image"] = o
 
-    paths = []
-    for name, objects in variants.items():
-        path = folder / f"bomb_{name}.pdf"
-        path.write_bytes(pdf_bytes(objects))
-        paths.append(path)
-    return paths
+    return _write_pdfs(folder, "bomb", variants)
 
 
 # ================================================================ typeset PDFs from a text export

@@ -77,19 +77,17 @@
     else show(index);
   }
 
-  document.addEventListener("mouseover", (event) => {
+  const showCellOf = (event) => {
     const cell = cellOf(event.target);
     if (cell) show(Number(cell.dataset.i));
-  });
+  };
+  document.addEventListener("mouseover", showCellOf);
   document.addEventListener("mouseout", (event) => {
     if (!cellOf(event.target) || cellOf(event.relatedTarget)) return;
     if (pinned === null) panel.hidden = true;
     else show(pinned);
   });
-  document.addEventListener("focusin", (event) => {
-    const cell = cellOf(event.target);
-    if (cell) show(Number(cell.dataset.i));
-  });
+  document.addEventListener("focusin", showCellOf);
   document.addEventListener("click", (event) => {
     const cell = cellOf(event.target);
     if (cell) {
