@@ -7,6 +7,7 @@ a large PNG (a scan, a photograph) is also tried as a JPEG, and the smaller file
 from __future__ import annotations
 
 import io
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,7 @@ JPEG_QUALITY = 70
 PNG_SMALL_ENOUGH = 64 * 1024  # a printed page of text and rules this small as a PNG is never smaller as a JPEG
 PAGES_FOLDER = "pages"
 _GREY_PALETTE = [round(level * 255 / (GREY_LEVELS - 1)) for level in range(GREY_LEVELS) for _ in range(3)]
+_TO_LEVEL = [round(value * (GREY_LEVELS - 1) / 255) for value in range(256)]
 
 
 @dataclass(frozen=True)
@@ -95,12 +97,11 @@ def smallest_encoding(image: Image.Image) -> tuple[bytes, str]:
 
 
 def _grey_png(image: Image.Image) -> bytes:
-    step = 255 / (GREY_LEVELS - 1)
-    levels = image.point(lambda v: round(v / step))
-    paletted = Image.frombytes("P", image.size, levels.tobytes())
-    paletted.putpalette(_GREY_PALETTE)
+    paletted = image.point(_TO_LEVEL)
+    paletted.putpalette(_GREY_PALETTE)  # an L image given a palette becomes a P image, without a copy
     buffer = io.BytesIO()
-    paletted.save(buffer, "PNG", bits=4)
+    # zlib's run-length strategy: half the time of the default on rendered pages (runs of white), ~10% larger files
+    paletted.save(buffer, "PNG", bits=4, compress_type=zlib.Z_RLE)
     return buffer.getvalue()
 
 
