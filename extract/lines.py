@@ -48,4 +48,9 @@ def line_text(chars: list[dict]) -> str:
 
 def page_lines(page) -> list[str]:
     """Text lines of a page (or a cropped region) in reading order."""
-    return [t for t in (line_text(chars) for chars in cluster_lines(page.chars)) if t]
+    return lines_of_chars(page.chars)
+
+
+def lines_of_chars(chars: list[dict]) -> list[str]:
+    """Text lines of pdfplumber characters in reading order."""
+    return [t for t in (line_text(line) for line in cluster_lines(chars)) if t]

@@ -12,6 +12,7 @@ import pypdfium2.raw as pdfium_raw
 import regex
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
+from pdfplumber.utils import crop_to_bbox
 from pdfplumber.utils.exceptions import PdfminerException
 
 from extract.identify import (
@@ -30,9 +31,10 @@ from extract.identify import (
     split_header,
 )
 from extract.limits import MAX_PAGES, check_cell, check_page_chars
-from extract.lines import page_lines
+from extract.lines import lines_of_chars, page_lines
 from extract.model import InputError, NarrativeBlock, PageTable, RawDocument, RawRow, RawTable
 from extract.pdfium_source import count_objects, read_page
+from extract.table_cells import PageChars, table_grid
 from normalize.labels import squeeze
 from schemas import table_schema, table_schemas
 
@@ -282,44 +284,46 @@ def read_tables(page, number: int, engine: str, path: Path | None = None) -> lis
 
         return camelot_tables(path, page, number)
     found = []
+    page_chars = None
     for table in page.find_tables():
-        grid = table.extract()
+        page_chars = page_chars or PageChars(page.chars)
+        rows = table.rows
+        grid = table_grid(table, page_chars, rows)
         if not grid or max(len(r) for r in grid) < 2:
             continue
         for cell in (c for row in grid for c in row if c):
             check_cell(cell, f"page {number}", path.name if path else "")
-        boxes = [list(r.cells) for r in table.rows]
-        caption = _text_lines(page, (0, 0, page.width, table.bbox[1]))
-        below = _text_lines(page, (0, table.bbox[3], page.width, page.height))
         found.append(
             PageTable(
                 page=number,
                 grid=grid,
-                boxes=boxes,
-                header_filled=_fill_spans(table, grid),
-                caption=caption,
-                below=below,
+                boxes=[list(r.cells) for r in rows],
+                header_filled=_fill_spans(table, rows, grid),
+                caption=_text_lines(page, (0, 0, page.width, table.bbox[1])),
+                below=_text_lines(page, (0, table.bbox[3], page.width, page.height)),
             )
         )
     return found
 
 
-def _fill_spans(table, grid: list[list[str | None]]) -> list[list[str]]:
+def _fill_spans(table, rows, grid: list[list[str | None]]) -> list[list[str]]:
     """Each grid position's text, taking a merged cell's text into every position it covers."""
     texts = {}
-    for r, row in enumerate(table.rows):
+    for r, row in enumerate(rows):
         for c, box in enumerate(row.cells):
             if box is not None:
                 texts[box] = grid[r][c] or ""
+    columns = None
     filled = []
-    for r, row in enumerate(table.rows):
+    for r, row in enumerate(rows):
         out = []
         for c, box in enumerate(row.cells):
             if box is not None:
                 out.append(grid[r][c] or "")
                 continue
             # A merged cell covering this position starts at or before the row's top and column's left edge.
-            x = table.columns[c].bbox[0] + 0.5
+            columns = columns or table.columns
+            x = columns[c].bbox[0] + 0.5
             y = row.bbox[1] + 0.5
             cover = next((t for b, t in texts.items() if b[0] <= x < b[2] and b[1] <= y < b[3]), "")
             out.append(cover)
@@ -328,11 +332,13 @@ def _fill_spans(table, grid: list[list[str | None]]) -> list[list[str]]:
 
 
 def _text_lines(page, bbox) -> list[str]:
+    """Text lines of a region, from the characters `page.crop(bbox, strict=False)` would hold (only those:
+    cropping the page crops its rules too)."""
     x0, top, x1, bottom = bbox
     if bottom - top < 1:
         return []
-    region = page.crop((max(0, x0), max(0, top), min(page.width, x1), min(page.height, bottom)), strict=False)
-    return page_lines(region)
+    region = (max(0, x0), max(0, top), min(page.width, x1), min(page.height, bottom))
+    return lines_of_chars(crop_to_bbox(page.chars, region))
 
 
 def _lines_outside_tables(page, found: list[PageTable]) -> list[str]:
