@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 import regex
 
@@ -21,12 +22,14 @@ def nfkc(text: str | None) -> str:
     return unicodedata.normalize("NFKC", text or "")
 
 
+@lru_cache(maxsize=1 << 16)  # the same labels and cells recur in every table of a document and every document
 def squeeze(text: str | None) -> str:
     """NFKC with every whitespace and invisible character removed (OCR and PDF cells break words anywhere; a
     zero-width space must not hide a title or a total row from matching)."""
     return _UNSEEN.sub("", _MARKDOWN_ESCAPES.sub(r"\1", nfkc(text)))
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_name(text: str | None) -> str:
     """A subject or item name: NFKC, no whitespace, no ordinal prefix (一、 二十三、 (一) 1.)."""
     name = squeeze(text).strip("_-:：·")

@@ -99,6 +99,7 @@ def _number(pattern: str, text: str) -> Decimal | None:
 def narrative_items(paragraphs, tables: dict | None = None) -> list[Item]:
     """Every paragraph that names a 类/款/项 and states what was spent on it."""
     items = []
+    names = None
     for index, p in enumerate(paragraphs):
         if p.heading:
             continue
@@ -117,9 +118,10 @@ def narrative_items(paragraphs, tables: dict | None = None) -> list[Item]:
         said = regex.search(r"决算数(大于|小于|等于|持平)(?:年初|全年)?预算数", rest) or regex.search(r"决算数于", rest)
         direction = said.group(1) if said and said.groups() and said.group(1) else _direction(budget, actual)
         reason = regex.search(r"(?:主要原因|主要用于)[是为]?[:：]?(.*)$", rest)
+        names = names or _subject_names(tables or {})
         items.append(Item(
             section=" / ".join(p.section), lei=lei, kuan=kuan, xiang=xiang,
-            code=_item_code(lei, kuan, xiang, tables or {}), budget_base=base.group(1) + "预算" if base else None,
+            code=_item_code(lei, kuan, xiang, names), budget_base=base.group(1) + "预算" if base else None,
             budget=budget, actual=actual, rate=rate, direction=direction,
             reason=reason.group(1).strip(" 。;；") if reason else "", sentence=text, page=p.page, line=p.lines[0] if p.lines else None,
             confidence=p.confidence,
@@ -147,17 +149,9 @@ def _direction(budget: Decimal | None, actual: Decimal | None) -> str | None:
     return "大于" if actual > budget else ("小于" if actual < budget else "等于")
 
 
-def _item_code(lei: str, kuan: str, xiang: str, tables: dict) -> str | None:
-    """The 项 code whose 类, 款 and 项 names these are: from the document's tables first, then the reference list."""
+def _item_code(lei: str, kuan: str, xiang: str, names: dict[str, set[str]]) -> str | None:
+    """The 项 code whose 类, 款 and 项 names these are (`names`: `_subject_names`)."""
     lei, kuan, xiang = normalize_name(lei).removesuffix("支出"), normalize_name(kuan), normalize_name(xiang)
-    names: dict[str, set[str]] = {}
-    for table in tables.values():
-        for row in table.rows:
-            if row.code and len(row.code) in (3, 5, 7):
-                names.setdefault(row.code, set()).add(normalize_name(row.name))
-    for code, subject in classification().items():
-        if subject.kind == "function":
-            names.setdefault(code, set()).update(normalize_name(n) for n in subject.names)
     for code, candidates in names.items():
         if len(code) != 7 or xiang not in candidates:
             continue
@@ -165,6 +159,24 @@ def _item_code(lei: str, kuan: str, xiang: str, tables: dict) -> str | None:
         if kuan in names.get(code[:5], set()) and any(n == lei or n.startswith(lei) or lei.startswith(n) for n in lei_names):
             return code
     return None
+
+
+def _subject_names(tables: dict) -> dict[str, set[str]]:
+    """Each 类/款/项 code's names: the document's own first (their order decides), then the reference list's."""
+    names: dict[str, set[str]] = {}
+    for table in tables.values():
+        for row in table.rows:
+            if row.code and len(row.code) in (3, 5, 7):
+                names.setdefault(row.code, set()).add(normalize_name(row.name))
+    for code, reference in _reference_names().items():
+        names.setdefault(code, set()).update(reference)
+    return names
+
+
+@lru_cache(maxsize=1)
+def _reference_names() -> dict[str, frozenset[str]]:
+    return {code: frozenset(normalize_name(n) for n in subject.names)
+            for code, subject in classification().items() if subject.kind == "function"}
 
 
 # ---------------------------------------------------------------- every figure the standard paragraphs state

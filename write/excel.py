@@ -10,6 +10,7 @@ from decimal import Decimal
 from itertools import chain, islice
 from pathlib import Path
 
+import regex
 import xlsxwriter
 
 from check.results import STATUS_LABELS
@@ -158,6 +159,9 @@ def _value(column: str, value, amount_columns: set[str]):
     return str(value)
 
 
+_WIDE = regex.compile("[\u2e81-\U0010ffff]")  # characters a spreadsheet shows two columns wide (CJK)
+
+
 def _display(value):
     return STATUS_LABELS.get(value, value) if isinstance(value, str) else value
 
@@ -175,7 +179,7 @@ def _text(value) -> str:
 
 
 def _display_width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    return len(text) + len(_WIDE.findall(text))
 
 
 def _unique(headers: list[str]) -> list[str]:
