@@ -34,7 +34,7 @@ from extract.limits import MAX_PAGES, check_cell, check_page_chars
 from extract.lines import lines_of_chars, page_lines
 from extract.model import InputError, NarrativeBlock, PageTable, RawDocument, RawRow, RawTable
 from extract.pdfium_source import count_objects, read_page
-from extract.table_cells import PageChars, table_grid
+from extract.table_cells import PageChars, find_tables, table_grid
 from normalize.labels import squeeze
 from schemas import table_schema, table_schemas
 
@@ -285,7 +285,7 @@ def read_tables(page, number: int, engine: str, path: Path | None = None) -> lis
         return camelot_tables(path, page, number)
     found = []
     page_chars = None
-    for table in page.find_tables():
+    for table in find_tables(page):
         page_chars = page_chars or PageChars(page.chars)
         rows = table.rows
         grid = table_grid(table, page_chars, rows)

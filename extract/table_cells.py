@@ -1,6 +1,10 @@
-"""The text of a pdfplumber table's cells, as `Table.extract()` gives it, without scanning the page per row.
+"""pdfplumber's ruled tables, found and read as `page.find_tables()` and `Table.extract()` do, in less time.
 
-`Table.extract()` tests every character of the page against every row's box: rows × characters
+Finding: `intersections_to_cells` rebuilds the sets of edges through two intersections for every pair
+it tests; here each intersection's sets are built once, and the points below and to the right of a
+point come from its column and row instead of a scan of every later point. Same search, same order.
+
+Reading: `Table.extract()` tests every character of the page against every row's box: rows × characters
 midpoint tests, most of a dense table page's reading time. Here the page's characters are sorted
 once by their vertical midpoint, each row takes its candidates by bisection, and each cell its own from
 the row's sorted by horizontal midpoint. The tests, their arithmetic and the characters' order are
@@ -11,7 +15,64 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from pdfplumber.utils import extract_text
+from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections
+from pdfplumber.utils import extract_text, obj_to_bbox
+
+
+def find_tables(page, settings: dict | None = None) -> list[Table]:
+    """`page.find_tables(settings)`."""
+    return _Finder(page, settings).tables
+
+
+class _Finder(TableFinder):
+    def __init__(self, page, settings: dict | None = None):
+        self.page = page
+        self.settings = TableSettings.resolve(settings)
+        self.edges = self.get_edges()
+        self.intersections = edges_to_intersections(self.edges, self.settings.intersection_x_tolerance,
+                                                    self.settings.intersection_y_tolerance)
+        self.cells = intersections_to_cells(self.intersections)
+        self.tables = [Table(self.page, group) for group in cells_to_tables(self.cells)]
+
+
+def intersections_to_cells(intersections: dict) -> list[tuple]:
+    """pdfplumber's `intersections_to_cells`: for each intersection in sorted order, the smallest cell whose
+    top-left corner it is, its four corners joined by edges."""
+    v_edges = {point: {obj_to_bbox(e) for e in edges["v"]} for point, edges in intersections.items()}
+    h_edges = {point: {obj_to_bbox(e) for e in edges["h"]} for point, edges in intersections.items()}
+
+    def connects(p1, p2) -> bool:
+        return ((p1[0] == p2[0] and not v_edges[p1].isdisjoint(v_edges[p2]))
+                or (p1[1] == p2[1] and not h_edges[p1].isdisjoint(h_edges[p2])))
+
+    points = sorted(intersections)
+    column: dict = {}  # x -> the points on it, top to bottom
+    row: dict = {}  # y -> the points on it, left to right
+    after: dict = {}  # point -> how many points precede it on its column and on its row, itself included
+    for point in points:
+        column.setdefault(point[0], []).append(point)
+        row.setdefault(point[1], []).append(point)
+        after[point] = (len(column[point[0]]), len(row[point[1]]))
+    cells = []
+    for pt in points:
+        in_column, in_row = after[pt]
+        cell = _smallest_cell(pt, column[pt[0]][in_column:], row[pt[1]][in_row:], intersections, connects)
+        if cell is not None:
+            cells.append(cell)
+    return cells
+
+
+def _smallest_cell(pt, below, right, intersections, connects):
+    for below_pt in below:
+        if not connects(pt, below_pt):
+            continue
+        for right_pt in right:
+            if not connects(pt, right_pt):
+                continue
+            corner = (right_pt[0], below_pt[1])
+            if corner in intersections and connects(corner, right_pt) and connects(corner, below_pt):
+                return (pt[0], pt[1], corner[0], corner[1])
+    return None
 
 
 class PageChars:
