@@ -90,8 +90,9 @@ class _TablePages:
         self.plumber = None
         self.parsed_by_pdfminer: dict[int, str] = {}  # page number -> why
 
-    def open(self, number: int):
-        page, reason = read_page(self.document, number - 1) if self.use_pdfium else (None, "--engine pdfplumber")
+    def open(self, number: int, loaded=None):
+        """`loaded`: the page as pdfium already has it open."""
+        page, reason = read_page(self.document, number - 1, loaded) if self.use_pdfium else (None, "--engine pdfplumber")
         if page is not None:
             return page
         self.parsed_by_pdfminer[number] = reason
@@ -152,15 +153,15 @@ def _extract(document, path: Path, engine: str, ocr: str, cache_dir: Path | None
                     if progress:
                         progress(number, page_count, "ocr")
                     continue
+                if kind == "table":
+                    found, outside = _table_page(table_pages.open(number, page), path, number, engine)
+                    if not found:
+                        kinds[number] = "narrative" if outside else "blank"
+                    page_tables.extend(found)
+                    narrative.extend(NarrativeBlock((), line, number) for line in outside if not _is_caption(line))
             finally:
                 page.close()
-            if kind == "table":
-                found, outside = _table_page(table_pages.open(number), path, number, engine)
-                if not found:
-                    kinds[number] = "narrative" if outside else "blank"
-                page_tables.extend(found)
-                narrative.extend(NarrativeBlock((), line, number) for line in outside if not _is_caption(line))
-            elif kind in ("narrative", "cover"):
+            if kind in ("narrative", "cover"):
                 lines = [line.strip() for line in text.splitlines() if line.strip()]
                 if kind == "cover" and not cover_text:
                     cover_text = " ".join(lines)

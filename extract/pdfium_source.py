@@ -59,11 +59,12 @@ class PdfiumPage(Page):
         return f"<PdfiumPage:{self.page_number}>"
 
 
-def read_page(document, index: int) -> tuple[PdfiumPage | None, str | None]:
+def read_page(document, index: int, loaded=None) -> tuple[PdfiumPage | None, str | None]:
     """Page `index` (0-based) of an open `pypdfium2.PdfDocument` as a pdfplumber page, or why pdfplumber
-    must read it instead: (page, None) or (None, reason). pdfium's page and text page are closed before
-    this returns; `close()` the page to free its objects."""
-    geometry, objects, reason = _read(document, index)
+    must read it instead: (page, None) or (None, reason). `loaded`: that page as pdfium already has it
+    open (the caller closes it); otherwise it is loaded and closed here. `close()` the returned page to
+    free its objects."""
+    geometry, objects, reason = _read(document, index, loaded)
     if reason is not None:
         return None, reason
     return PdfiumPage(document, index, geometry, objects), None
@@ -87,8 +88,8 @@ def _count(handles: list[int], forms_left: int, found: Counter) -> None:
             _count([calls.FPDFFormObj_GetObject(handle, i) for i in range(calls.FPDFFormObj_CountObjects(handle))], forms_left - 1, found)
 
 
-def _read(document, index: int) -> tuple[PageGeometry | None, dict[str, list[dict]], str | None]:
-    page = document[index]
+def _read(document, index: int, loaded=None) -> tuple[PageGeometry | None, dict[str, list[dict]], str | None]:
+    page = loaded or document[index]
     textpage = None
     try:
         geometry = read_geometry(page)
@@ -104,7 +105,8 @@ def _read(document, index: int) -> tuple[PageGeometry | None, dict[str, list[dic
     finally:
         if textpage is not None:
             textpage.close()
-        page.close()
+        if loaded is None:
+            page.close()
 
 
 def _page_objects(page) -> tuple[list[tuple[int, Matrix]], list[tuple[int, Matrix]]]:
