@@ -12,12 +12,12 @@ TABLE_CHECK_DPI = 100
 TABLE_RULES = (3, 2)  # long horizontal and vertical lines an image needs to hold a table
 
 
-def page_needs_ocr(page, text: str | None = None) -> str | None:
+def page_needs_ocr(page, text: str | None = None, image_count: int | None = None) -> str | None:
     """"image-only", "garbage text layer", "table image" or None for a pypdfium2 page (`text`: its text layer,
-    when the caller has read it already). The page is not closed."""
+    `image_count`: its image objects, when the caller has them already). The page is not closed."""
     text = _text(page) if text is None else text
     visible = [ch for ch in text if not ch.isspace()]
-    images = _image_boxes(page)
+    images = _image_boxes(page, image_count)
     width, height = page.get_size()
     page_area = max(width * height, 1.0)
     image_share = sum(_area(b) for b in images) / page_area
@@ -61,10 +61,10 @@ def _text(page) -> str:
         textpage.close()
 
 
-def _image_boxes(page) -> list[tuple[float, float, float, float]]:
+def _image_boxes(page, count: int | None) -> list[tuple[float, float, float, float]]:
     from extract.pdfium_source import count_objects  # counting in C first: most pages hold no image
 
-    if not count_objects(page)[pdfium_raw.FPDF_PAGEOBJ_IMAGE]:
+    if not (count_objects(page)[pdfium_raw.FPDF_PAGEOBJ_IMAGE] if count is None else count):
         return []
     boxes = []
     for obj in page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_IMAGE], max_depth=2):

@@ -3,6 +3,7 @@ pages built from pdfium, identify and join the nine standard tables, and keep th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 from functools import lru_cache
 from pathlib import Path
 
@@ -142,8 +143,9 @@ def _extract(document, path: Path, engine: str, ocr: str, cache_dir: Path | None
         for number in range(1, page_count + 1):
             page = document[number - 1]
             try:
-                kind, text = triage(page, number, path.name)
-                reason = ocr_reason(page, kind, text, ocr)
+                seen = triage(page, number, path.name)
+                kind, text = seen.kind, seen.text
+                reason = ocr_reason(page, seen, ocr)
                 kinds[number] = kind
                 if reason is not None:
                     found, lines = _ocr_page(page, number, reason, text, cache_dir, ocr_pages)
@@ -225,10 +227,15 @@ def _table_page(page, path: Path, number: int, engine: str):
 # ---------------------------------------------------------------- triage
 
 
-def triage(page, number: int = 0, name: str = "") -> tuple[str, str]:
-    """table / narrative / cover / blank / image-only from pdfium's object counts (milliseconds a page),
-    so that only table pages go through pdfplumber's layout analysis. Returns the kind and the page text.
-    The page stays open (the caller closes it)."""
+class Triage(NamedTuple):
+    kind: str  # table / narrative / cover / blank / image-only
+    text: str  # the page's text layer
+    images: int  # image objects on the page
+
+
+def triage(page, number: int = 0, name: str = "") -> Triage:
+    """What a page holds, from pdfium's object counts (milliseconds a page), so that only table pages go
+    through pdfplumber's layout analysis. The page stays open (the caller closes it)."""
     textpage = page.get_textpage()
     try:
         count = textpage.count_chars()
@@ -237,24 +244,25 @@ def triage(page, number: int = 0, name: str = "") -> tuple[str, str]:
     finally:
         textpage.close()
     counts = count_objects(page)
+    images = counts[pdfium_raw.FPDF_PAGEOBJ_IMAGE]
     if counts[pdfium_raw.FPDF_PAGEOBJ_PATH] >= MIN_RULES_FOR_TABLE:
-        return "table", text  # includes a continuation page holding only an empty ruled row
+        return Triage("table", text, images)  # includes a continuation page holding only an empty ruled row
     visible = len(text.strip())
     if visible == 0:
-        return ("image-only" if counts[pdfium_raw.FPDF_PAGEOBJ_IMAGE] else "blank"), text
-    return ("cover" if visible < 60 else "narrative"), text
+        return Triage("image-only" if images else "blank", text, images)
+    return Triage("cover" if visible < 60 else "narrative", text, images)
 
 
-def ocr_reason(page, kind: str, text: str, ocr: str) -> str | None:
+def ocr_reason(page, seen: Triage, ocr: str) -> str | None:
     """Why this page goes through OCR (None: its text layer is read): every page under --ocr force; under auto,
     a page without a usable text layer or with a table pasted in as a picture."""
-    if ocr == "off" or kind == "blank":
+    if ocr == "off" or seen.kind == "blank":
         return None
     if ocr == "force":
         return "forced"
     from extract.ocr_triage import page_needs_ocr
 
-    return page_needs_ocr(page, text)
+    return page_needs_ocr(page, seen.text, seen.images)
 
 
 def _ocr_page(page, number: int, reason: str, text: str, cache_dir: Path | None, ocr_pages: dict[int, dict]):
