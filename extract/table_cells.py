@@ -82,7 +82,8 @@ class PageChars:
         self.chars = chars
         self._v_mids = [_v_mid(char) for char in chars]
         self._h_mids = [_h_mid(char) for char in chars]
-        self._by_height = sorted(range(len(chars)), key=self._v_mids.__getitem__)
+        placed = (i for i, v_mid in enumerate(self._v_mids) if v_mid == v_mid)  # a NaN midpoint is in no box
+        self._by_height = sorted(placed, key=self._v_mids.__getitem__)
         self._sorted_v_mids = [self._v_mids[i] for i in self._by_height]
 
     def row_cells(self, row_box, cells: list) -> list[list[dict] | None]:

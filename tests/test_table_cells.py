@@ -43,6 +43,13 @@ def test_a_merged_cell_keeps_the_characters_below_its_rows_first_line_and_leaves
     assert ours[0][0] == "上\n下" and ours[1][0] is None
 
 
+def test_a_character_without_a_position_is_in_no_cell_and_hides_none_of_the_others():
+    cells = [(0, 0, 30, 20), (30, 0, 60, 20)]
+    chars = [char("a", 5, 5), char("?", float("nan"), float("nan")), char("b", 35, 5), char("?", 40, float("nan"))]
+    ours, theirs = both_readings(chars, cells)
+    assert ours == theirs == [["a", "b"]]
+
+
 def test_characters_keep_their_page_order_within_a_cell():
     cells = [(0, 0, 100, 20)]
     chars = [char("2", 20, 5), char("1", 10, 5), char("3", 30, 5)]
