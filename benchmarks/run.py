@@ -1,6 +1,6 @@
 """`make bench`: speed and memory of the pipeline on real 决算 PDFs, printed as figures.
 
-    python benchmarks/run.py [CORPUS_DIR] [--docs N] [--rss-docs N]
+    python benchmarks/run.py [CORPUS_DIR] [--docs N] [--rss-docs N] [--rounds N]
 
 CORPUS_DIR defaults to ../shared/corpus/juesuan beside the project (or the test fixtures).
 Ends with machine-readable `key: value` lines so runs can be compared.
@@ -66,7 +66,9 @@ def peak_rss_mb() -> float:
 def rss_child(source: Path, count: int, checkpoints: list[int]) -> None:
     """Convert the same document `count` times in this process; print peak RSS at each checkpoint."""
     from juesuan.pipeline import Options, convert
+    from juesuan.pool import tune_collector
 
+    tune_collector()
     out = Path(tempfile.mkdtemp(prefix="juesuan-rss-"))
     try:
         for i in range(1, count + 1):
@@ -78,10 +80,14 @@ def rss_child(source: Path, count: int, checkpoints: list[int]) -> None:
 
 
 def main() -> None:
+    from juesuan.pool import tune_collector
+
     parser = argparse.ArgumentParser()
     parser.add_argument("corpus", nargs="?", type=Path, default=default_corpus())
     parser.add_argument("--docs", type=int, default=40, help="documents in the 1-vs-2-worker batch")
     parser.add_argument("--rss-docs", type=int, default=200, help="documents one worker converts for the memory figure")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="timed passes of each kind, interleaved; the fastest counts (a shared machine only ever adds time)")
     parser.add_argument("--rss-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.rss_child:
@@ -99,15 +105,21 @@ def main() -> None:
     try:
         pipeline_one_worker(files[:1], work / "warm")  # imports and first-use costs out of the timed runs
         pdfplumber_pass(files[:1])
-        bare = pdfplumber_pass(files)
-        print(f"bare pdfplumber extract_tables(): {bare:.2f} s, {pages / bare:.1f} pages/s")
-        floor = pdfium_text_pass(files)
-        print(f"bare pypdfium2 get_text_range(): {floor:.2f} s, {pages / floor:.1f} pages/s")
-        full = pipeline_one_worker(files, work / "one")
+        tune_collector()  # as every worker process that converts documents does
+        passes: dict[str, list[float]] = {"bare": [], "floor": [], "full": [], "no_html": []}
+        for round_ in range(args.rounds):
+            passes["bare"].append(pdfplumber_pass(files))
+            passes["floor"].append(pdfium_text_pass(files))
+            passes["full"].append(pipeline_one_worker(files, work / f"one-{round_}"))
+            passes["no_html"].append(pipeline_one_worker(files, work / f"one-no-html-{round_}", html=False))
+        bare, floor, full, no_html = (min(passes[k]) for k in ("bare", "floor", "full", "no_html"))
+        spread = lambda k: "/".join(f"{t:.2f}" for t in passes[k])  # noqa: E731
+        print(f"fastest of {args.rounds} interleaved passes (all passes in s):")
+        print(f"bare pdfplumber extract_tables(): {bare:.2f} s, {pages / bare:.1f} pages/s ({spread('bare')})")
+        print(f"bare pypdfium2 get_text_range(): {floor:.2f} s, {pages / floor:.1f} pages/s ({spread('floor')})")
         print(f"full pipeline, 1 worker (extract, normalize, check, repair, CSV+Parquet+Excel+dataset+HTML report): {full:.2f} s, "
-              f"{pages / full:.1f} pages/s")
-        no_html = pipeline_one_worker(files, work / "one-no-html", html=False)
-        print(f"the same without the HTML report (--no-html): {no_html:.2f} s, {pages / no_html:.1f} pages/s")
+              f"{pages / full:.1f} pages/s ({spread('full')})")
+        print(f"the same without the HTML report (--no-html): {no_html:.2f} s, {pages / no_html:.1f} pages/s ({spread('no_html')})")
         ratio = full / bare
         print(f"pipeline / bare pdfplumber: {ratio:.2f} (without the HTML report: {no_html / bare:.2f})")
 

@@ -11,6 +11,7 @@ Workers are recycled every `tasks_per_worker` documents so that memory stays fla
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -22,6 +23,9 @@ from typing import Any, Callable
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 POLL_SECONDS = 0.2
+# A document allocates hundreds of thousands of small dicts (one a character) and few reference cycles: with
+# Python's default first generation (700) the collector ran ~70 times a document for 4-7% of its time.
+COLLECTOR_FIRST_GENERATION = 10_000
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,17 @@ def _watch_main(main_pid: int) -> None:
             pass
 
 
+def tune_collector() -> None:
+    """For a process that converts documents: what it has imported is left out of every later collection,
+    and the first generation is collected less often."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(COLLECTOR_FIRST_GENERATION, *gc.get_threshold()[1:])
+
+
 def _worker_main(conn, main_pid: int, function: Callable, probe: Callable | None, with_progress: bool) -> None:
     _die_with_parent()
+    tune_collector()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch's to handle
     threading.Thread(target=_watch_main, args=(main_pid,), daemon=True).start()
     while True:
