@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import os
 import re
@@ -236,6 +237,22 @@ def test_a_printed_page_is_kept_as_a_png_and_a_photograph_as_a_jpeg_whichever_is
     photograph = Image.fromarray(cv2.GaussianBlur(grain, (0, 0), 1.5))  # smooth tones, as a scanned photograph
     data, suffix = smallest_encoding(photograph)
     assert suffix == "jpg" and data.startswith(b"\xff\xd8")
+
+
+@pytest.mark.parametrize("width", [1, 2, 7, 1000])
+def test_a_page_image_decodes_to_the_pages_sixteen_grey_levels_pixel_for_pixel(width):
+    rng = np.random.default_rng(width)
+    page = np.full((40, width), 255, np.uint8)
+    page[rng.random(page.shape) < 0.2] = 0
+    page[5:9] = rng.integers(0, 256, (4, width))  # anti-aliased edges: every grey
+    data, suffix = smallest_encoding(Image.fromarray(page))
+    assert suffix == "png"
+    with Image.open(io.BytesIO(data)) as decoded:
+        decoded.load()
+        levels = np.asarray(decoded.convert("L")).astype(int)
+    assert decoded.size == (width, 40)
+    assert np.abs(levels - page.astype(int)).max() <= 255 / 15 / 2 + 0.5  # the nearest of 16 levels
+    assert set(np.unique(levels)) <= {round(level * 17) for level in range(16)}
 
 
 def test_images_are_linked_from_the_report_relative_to_its_folder(putuo):
