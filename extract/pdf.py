@@ -347,7 +347,8 @@ def _text_lines(page, bbox) -> list[str]:
     if bottom - top < 1:
         return []
     region = (max(0, x0), max(0, top), min(page.width, x1), min(page.height, bottom))
-    return lines_of_chars(crop_to_bbox(page.chars, region))
+    reaching = [c for c in page.chars if c["bottom"] >= region[1] and c["top"] <= region[3]]  # what can overlap it
+    return lines_of_chars(crop_to_bbox(reaching, region))
 
 
 def _lines_outside_tables(page, found: list[PageTable]) -> list[str]:

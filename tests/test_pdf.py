@@ -328,3 +328,23 @@ def test_the_department_is_read_from_the_part_headings_when_two_agree():
     assert department_from_headings(["第一部分 国家信访局概况 ...... 1", "第二部分 国家信访局 2024 年度部门决算表 ......4"]) == "国家信访局"
     assert department_from_headings(["第一部分 某某局概况"]) is None  # one heading alone is not enough
     assert department_from_headings(["第一部分 上海市 XX 局概况", "第三部分 上海市 XX 局2024年度部门决算情况说明"]) is None  # a placeholder
+
+
+@pytest.mark.parametrize("pdf", sorted(FIXTURES.glob("pdf/*.pdf")), ids=lambda p: p.stem)
+def test_the_lines_above_and_below_a_table_are_those_of_the_page_cropped_there(pdf):
+    import pdfplumber
+
+    from extract.lines import page_lines
+    from extract.pdf import _text_lines
+
+    compared = 0
+    with pdfplumber.open(pdf) as document:
+        for page in document.pages:
+            for table in page.find_tables():
+                for region in ((0, 0, page.width, table.bbox[1]), (0, table.bbox[3], page.width, page.height),
+                               (-5, table.bbox[1] + 3, page.width + 5, table.bbox[1] + 20)):
+                    assert _text_lines(page, region) == page_lines(page.crop(
+                        (max(0, region[0]), max(0, region[1]), min(page.width, region[2]), min(page.height, region[3])), strict=False))
+                    compared += 1
+            page.close()
+    assert compared > 0

@@ -146,8 +146,8 @@ def _write(sheet, row: int, col: int, value, cell_format) -> None:
 def _value(column: str, value, amount_columns: set[str]):
     if value is None or value == "":
         return None
-    if column in amount_columns:
-        return float(Decimal(str(value)))  # Excel stores binary floats; the CSV/Parquet keep the exact decimals
+    if column in amount_columns:  # Excel stores binary floats; the CSV/Parquet keep the exact decimals
+        return float(value) if isinstance(value, Decimal) else float(Decimal(str(value)))
     if column in STATUS_COLUMNS:
         return STATUS_LABELS.get(str(value), str(value))
     if column in TEXT_COLUMNS:
