@@ -3,9 +3,9 @@ pages built from pdfium, identify and join the nine standard tables, and keep th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import pdfplumber
 import pypdfium2 as pdfium

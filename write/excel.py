@@ -57,7 +57,8 @@ class Book:
     """An xlsxwriter workbook and its cell formats."""
 
     def __init__(self, path: Path, streaming: bool = False):
-        self.workbook = xlsxwriter.Workbook(str(path), {**LITERAL, "constant_memory": streaming})
+        # a document's workbook is assembled in memory (no temporary file per part); a batch's streams to disk
+        self.workbook = xlsxwriter.Workbook(str(path), {**LITERAL, "constant_memory": streaming, "in_memory": not streaming})
         self.streaming = streaming
         self.bold = self.workbook.add_format({"bold": True})
         self.amount = self.workbook.add_format({"num_format": AMOUNT_FORMAT})
