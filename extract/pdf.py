@@ -91,9 +91,9 @@ class _TablePages:
         self.plumber = None
         self.parsed_by_pdfminer: dict[int, str] = {}  # page number -> why
 
-    def open(self, number: int, loaded=None):
-        """`loaded`: the page as pdfium already has it open."""
-        page, reason = read_page(self.document, number - 1, loaded) if self.use_pdfium else (None, "--engine pdfplumber")
+    def open(self, number: int, loaded=None, loaded_text=None):
+        """`loaded`, `loaded_text`: the page and its text page as pdfium already has them open."""
+        page, reason = read_page(self.document, number - 1, loaded, loaded_text) if self.use_pdfium else (None, "--engine pdfplumber")
         if page is not None:
             return page
         self.parsed_by_pdfminer[number] = reason
@@ -142,8 +142,9 @@ def _extract(document, path: Path, engine: str, ocr: str, cache_dir: Path | None
     try:
         for number in range(1, page_count + 1):
             page = document[number - 1]
+            textpage = page.get_textpage()
             try:
-                seen = triage(page, number, path.name)
+                seen = triage(page, number, path.name, textpage)
                 kind, text = seen.kind, seen.text
                 reason = ocr_reason(page, seen, ocr)
                 kinds[number] = kind
@@ -156,12 +157,13 @@ def _extract(document, path: Path, engine: str, ocr: str, cache_dir: Path | None
                         progress(number, page_count, "ocr")
                     continue
                 if kind == "table":
-                    found, outside = _table_page(table_pages.open(number, page), path, number, engine)
+                    found, outside = _table_page(table_pages.open(number, page, textpage), path, number, engine)
                     if not found:
                         kinds[number] = "narrative" if outside else "blank"
                     page_tables.extend(found)
                     narrative.extend(NarrativeBlock((), line, number) for line in outside if not _is_caption(line))
             finally:
+                textpage.close()
                 page.close()
             if kind in ("narrative", "cover"):
                 lines = [line.strip() for line in text.splitlines() if line.strip()]
@@ -233,16 +235,20 @@ class Triage(NamedTuple):
     images: int  # image objects on the page
 
 
-def triage(page, number: int = 0, name: str = "") -> Triage:
+def triage(page, number: int = 0, name: str = "", textpage=None) -> Triage:
     """What a page holds, from pdfium's object counts (milliseconds a page), so that only table pages go
-    through pdfplumber's layout analysis. The page stays open (the caller closes it)."""
-    textpage = page.get_textpage()
+    through pdfplumber's layout analysis. `textpage`: the page's text page, when the caller has it open. The
+    page (and the text page) stay open: the caller closes them."""
+    own = textpage is None
+    if own:
+        textpage = page.get_textpage()
     try:
         count = textpage.count_chars()
         check_page_chars(count, number, name)
         text = textpage.get_text_range() if count else ""
     finally:
-        textpage.close()
+        if own:
+            textpage.close()
     counts = count_objects(page)
     images = counts[pdfium_raw.FPDF_PAGEOBJ_IMAGE]
     if counts[pdfium_raw.FPDF_PAGEOBJ_PATH] >= MIN_RULES_FOR_TABLE:

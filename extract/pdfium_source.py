@@ -59,12 +59,12 @@ class PdfiumPage(Page):
         return f"<PdfiumPage:{self.page_number}>"
 
 
-def read_page(document, index: int, loaded=None) -> tuple[PdfiumPage | None, str | None]:
+def read_page(document, index: int, loaded=None, loaded_text=None) -> tuple[PdfiumPage | None, str | None]:
     """Page `index` (0-based) of an open `pypdfium2.PdfDocument` as a pdfplumber page, or why pdfplumber
-    must read it instead: (page, None) or (None, reason). `loaded`: that page as pdfium already has it
-    open (the caller closes it); otherwise it is loaded and closed here. `close()` the returned page to
-    free its objects."""
-    geometry, objects, reason = _read(document, index, loaded)
+    must read it instead: (page, None) or (None, reason). `loaded`, `loaded_text`: that page and its text
+    page as pdfium already has them open (the caller closes them); otherwise they are loaded and closed
+    here. `close()` the returned page to free its objects."""
+    geometry, objects, reason = _read(document, index, loaded, loaded_text)
     if reason is not None:
         return None, reason
     return PdfiumPage(document, index, geometry, objects), None
@@ -88,22 +88,22 @@ def _count(handles: list[int], forms_left: int, found: Counter) -> None:
             _count([calls.FPDFFormObj_GetObject(handle, i) for i in range(calls.FPDFFormObj_CountObjects(handle))], forms_left - 1, found)
 
 
-def _read(document, index: int, loaded=None) -> tuple[PageGeometry | None, dict[str, list[dict]], str | None]:
-    page = loaded or document[index]
+def _read(document, index: int, loaded=None, loaded_text=None) -> tuple[PageGeometry | None, dict[str, list[dict]], str | None]:
+    page = loaded if loaded is not None else document[index]
     textpage = None
     try:
         geometry = read_geometry(page)
         if isinstance(geometry, str):
             return None, {}, geometry
         text_objects, path_objects = _page_objects(page)
-        textpage = page.get_textpage()
+        textpage = loaded_text if loaded is not None and loaded_text is not None else page.get_textpage()
         objects = read_paths(path_objects, geometry, index + 1)
         objects["char"] = read_chars(calls.address_of(textpage.raw), text_objects, geometry, index + 1)
         return geometry, {kind: found for kind, found in objects.items() if found}, None
     except Unsupported as reason:
         return None, {}, str(reason)
     finally:
-        if textpage is not None:
+        if textpage is not None and textpage is not loaded_text:
             textpage.close()
         if loaded is None:
             page.close()
