@@ -9,8 +9,10 @@ from extract.model import InputError, RawDocument
 SUPPORTED_SUFFIXES = {".pdf", ".md", ".txt", ".markdown"}
 
 
-def extract_document(path: Path, engine: str = "auto", ocr: str = "auto", cache_dir: Path | None = None, progress=None) -> RawDocument:
-    """Dispatch on what the file is (its bytes, not only its suffix). `ocr`, `cache_dir`, `progress`: see extract_pdf."""
+def extract_document(path: Path, engine: str = "auto", ocr: str = "auto", cache_dir: Path | None = None, progress=None,
+                     on_table_page=None) -> RawDocument:
+    """Dispatch on what the file is (its bytes, not only its suffix). `ocr`, `cache_dir`, `progress`, `on_table_page`:
+    see extract_pdf."""
     if not path.exists():
         raise InputError("missing", f"{path.name}: file not found")
     suffix = path.suffix.lower()
@@ -23,7 +25,7 @@ def extract_document(path: Path, engine: str = "auto", ocr: str = "auto", cache_
         check_pdf_streams(path)
         from extract.pdf import extract_pdf
 
-        return extract_pdf(path, engine=engine, ocr=ocr, cache_dir=cache_dir, progress=progress)
+        return extract_pdf(path, engine=engine, ocr=ocr, cache_dir=cache_dir, progress=progress, on_table_page=on_table_page)
     if suffix in (".md", ".txt", ".markdown"):
         check_file_size(path, MAX_TEXT_BYTES)
         from extract.text_export import extract_text_export

@@ -53,12 +53,15 @@ class _Open:
     header_keys: frozenset[tuple[str, ...]] = frozenset()
 
 
-def extract_pdf(path: Path, engine: str = "auto", ocr: str = "auto", cache_dir: Path | None = None, progress=None) -> RawDocument:
+def extract_pdf(path: Path, engine: str = "auto", ocr: str = "auto", cache_dir: Path | None = None, progress=None,
+                on_table_page=None) -> RawDocument:
     """`ocr`: auto (pages without a usable text layer, or with a table pasted in as a picture), force (every
-    page), off. `cache_dir`: where OCR results are kept by page image. `progress(page, pages, how)` per page."""
+    page), off. `cache_dir`: where OCR results are kept by page image. `progress(page, pages, how)` per page.
+    `on_table_page(page, number)`: called with the open pypdfium2 page of each text-layer page where tables were
+    found, for what later stages take from the page (the report's image) without loading it again."""
     document = _open_pdfium(path)
     try:
-        return _extract(document, path, engine, ocr, cache_dir, progress)
+        return _extract(document, path, engine, ocr, cache_dir, progress, on_table_page)
     finally:
         document.close()
 
@@ -126,7 +129,7 @@ def _short(exc: Exception) -> str:
     return text[:160]
 
 
-def _extract(document, path: Path, engine: str, ocr: str, cache_dir: Path | None, progress) -> RawDocument:
+def _extract(document, path: Path, engine: str, ocr: str, cache_dir: Path | None, progress, on_table_page) -> RawDocument:
     page_count = len(document)
     if page_count == 0:
         raise InputError("corrupt", f"{path.name}: PDF has no pages")
@@ -160,6 +163,8 @@ def _extract(document, path: Path, engine: str, ocr: str, cache_dir: Path | None
                     found, outside = _table_page(table_pages.open(number, page, textpage), path, number, engine)
                     if not found:
                         kinds[number] = "narrative" if outside else "blank"
+                    elif on_table_page is not None:
+                        on_table_page(page, number)
                     page_tables.extend(found)
                     narrative.extend(NarrativeBlock((), line, number) for line in outside if not _is_caption(line))
             finally:

@@ -14,6 +14,7 @@ from juesuan.names import printable, safe_name
 from check.run import check_document
 from normalize.document import normalize_document
 from write.document import write_document
+from write.html_pages import PageRenderings
 
 # What errors.csv says went wrong, whatever raised it.
 ERROR_KINDS = {
@@ -104,14 +105,16 @@ def convert(source: Path, out_group: Path, options: Options, doc_id: str | None 
     try:
         sha = sha256_of(source)
         stage = "extract"
-        raw = extract_document(source, engine=options.engine, ocr=options.ocr, cache_dir=out_group.parent / OCR_CACHE, progress=progress)
+        renderings = PageRenderings() if options.html else None  # the report's page images, taken while pages are open
+        raw = extract_document(source, engine=options.engine, ocr=options.ocr, cache_dir=out_group.parent / OCR_CACHE, progress=progress,
+                               on_table_page=renderings.add if renderings is not None else None)
         stage = "normalize"
         doc = normalize_document(raw)
         stage = "check"
         report = check_document(doc, repair=options.repair)
         stage = "write"
         manifest = write_document(doc, target, doc_id, sha, __version__, options.formats, report, options.as_dict(), id_note=id_note,
-                                  html=options.html, dataset_root=out_group.parent)
+                                  html=options.html, dataset_root=out_group.parent, page_renderings=renderings)
         return Result(source, doc_id, target, manifest)
     except InputError as exc:
         return Result(source, doc_id, None, error_stage=stage, error_kind=exc.kind, error=printable(str(exc)))

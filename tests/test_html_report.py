@@ -44,7 +44,7 @@ from synthetic import DEPARTMENT, build
 from tools.make_scans import source_to_scan
 from tools.typeset_export import typeset_text_export
 from write.document import build_manifest
-from write.html_pages import smallest_encoding
+from write.html_pages import PageRenderings, render_pages, smallest_encoding
 from write.html_report import script_json, write_batch_index, write_document_report
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,13 +102,15 @@ class Written:
 
 
 def write_report(source: Path, out: Path) -> Written:
-    doc = normalize_document(extract_document(source))
+    """As the pipeline writes it: table pages rendered while extraction has them open, the others by the report."""
+    renderings = PageRenderings()
+    doc = normalize_document(extract_document(source, on_table_page=renderings.add))
     report = check_document(doc)
     doc_id = f"{source.stem}-{source.suffix.lstrip('.')}"  # a text export and its typeset PDF share a stem
     manifest = build_manifest(doc, doc_id, hashlib.sha256(source.read_bytes()).hexdigest(), "test")
     folder = out / source.parent.name / doc_id
     folder.mkdir(parents=True)
-    write_document_report(folder, doc, report, manifest)
+    write_document_report(folder, doc, report, manifest, renderings)
     return Written(source, folder, doc, report, manifest)
 
 
@@ -237,6 +239,16 @@ def test_a_printed_page_is_kept_as_a_png_and_a_photograph_as_a_jpeg_whichever_is
     photograph = Image.fromarray(cv2.GaussianBlur(grain, (0, 0), 1.5))  # smooth tones, as a scanned photograph
     data, suffix = smallest_encoding(photograph)
     assert suffix == "jpg" and data.startswith(b"\xff\xd8")
+
+
+def test_pages_rendered_during_extraction_are_the_images_the_report_renders_itself(putuo, tmp_path):
+    taken = {p.name: p.read_bytes() for p in (putuo.folder / "pages").iterdir()}
+    numbers = sorted(int(name[1:5]) for name in taken)
+    rendered = PageRenderings()
+    extract_document(putuo.source, on_table_page=rendered.add)
+    assert len(set(rendered) & set(numbers)) >= 9  # the table pages; the report renders the others it shows itself
+    images = render_pages(putuo.source, numbers, tmp_path)
+    assert {Path(image.file).name: (tmp_path / image.file).read_bytes() for image in images.values()} == taken
 
 
 @pytest.mark.parametrize("width", [1, 2, 7, 1000])

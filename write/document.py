@@ -58,10 +58,11 @@ def document_outputs(doc: NormalizedDocument, doc_id: str, report: CheckReport |
 
 def write_document(doc: NormalizedDocument, target: Path, doc_id: str, source_sha256: str, tool_version: str, formats: set[str],
                    report: CheckReport | None = None, options: dict | None = None, id_note: str = "", html: bool = True,
-                   dataset_root: Path | None = None) -> dict:
+                   dataset_root: Path | None = None, page_renderings: dict | None = None) -> dict:
     """Write all outputs of one document into OUT/<group>/<doc-id>/ (one atomic folder) and, with `dataset_root`,
     its rows into the batch's partitioned dataset (each file atomic, all written before the folder is committed:
-    a document whose folder exists has all its dataset files). Returns the manifest."""
+    a document whose folder exists has all its dataset files). `page_renderings`: the report's page images
+    rendered during extraction. Returns the manifest."""
     manifest = build_manifest(doc, doc_id, source_sha256, tool_version)
     if id_note:
         manifest["doc_id_note"] = id_note
@@ -87,7 +88,7 @@ def write_document(doc: NormalizedDocument, target: Path, doc_id: str, source_sh
             manifest["dataset"] = _write_dataset(dataset_root, doc_id, manifest, target, outputs)
         (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
         if html and report is not None:
-            write_document_report(staging, doc, report, manifest)
+            write_document_report(staging, doc, report, manifest, page_renderings)
     return manifest
 
 

@@ -17,6 +17,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image
 
@@ -56,34 +57,77 @@ class PageImage:
                 (x1 - x0) / self.width_pt * 100, (bottom - top) / self.height_pt * 100)
 
 
-def render_pages(source: Path, numbers: list[int], folder: Path, ocr_pages: set[int] = frozenset()) -> dict[int, PageImage]:
-    """Render the given 1-based pages of `source` into folder/pages/; pages the PDF does not have are left out.
-    `ocr_pages`: pages read by OCR, whose cell boxes are measured on the rendered page itself."""
+@dataclass(frozen=True)
+class Rendering:
+    """A page rendered and encoded, not yet written."""
+
+    data: bytes
+    suffix: str
+    width_px: int
+    height_px: int
+    width_pt: float
+    height_pt: float
+    origin: tuple[float, float]
+
+
+class PageRenderings(dict):
+    """Pages rendered while extraction has them open (page number -> Rendering), so that the report does not
+    load them again: `add` is extraction's `on_table_page`."""
+
+    def add(self, page, number: int) -> None:
+        try:
+            self[number] = render(page, read_by_ocr=False)
+        except pdfium.PdfiumError:
+            pass  # the report renders the page itself, and says what goes wrong
+
+
+def render_pages(source: Path, numbers: list[int], folder: Path, ocr_pages: set[int] = frozenset(),
+                 rendered: dict[int, Rendering] | None = None) -> dict[int, PageImage]:
+    """Write the given 1-based pages of `source` into folder/pages/, rendering those not in `rendered`; pages the
+    PDF does not have are left out. `ocr_pages`: pages read by OCR, whose cell boxes are measured on the rendered
+    page itself."""
+    rendered = rendered or {}
     target = folder / PAGES_FOLDER
     images = {}
-    document = pdfium.PdfDocument(str(source))
+    document = None
     try:
         for number in numbers:
-            if 1 <= number <= len(document):
-                target.mkdir(exist_ok=True)
-                images[number] = _render_page(document, number, target, number in ocr_pages)
+            rendering = rendered.get(number) if number not in ocr_pages else None
+            if rendering is None:
+                document = document or pdfium.PdfDocument(str(source))
+                if not 1 <= number <= len(document):
+                    continue
+                rendering = _render_number(document, number, number in ocr_pages)
+            target.mkdir(exist_ok=True)
+            images[number] = _save(rendering, number, target)
     finally:
-        document.close()
+        if document is not None:
+            document.close()
     return images
 
 
-def _render_page(document, number: int, target: Path, read_by_ocr: bool) -> PageImage:
+def _render_number(document, number: int, read_by_ocr: bool) -> Rendering:
     page = document[number - 1]
     try:
-        width_pt, height_pt = page.get_size()
-        origin = (0.0, 0.0) if read_by_ocr else _text_layer_origin(page)
-        image = page.render(scale=PAGE_WIDTH_PX / width_pt, grayscale=True).to_pil().convert("L")
+        return render(page, read_by_ocr)
     finally:
         page.close()
+
+
+def render(page, read_by_ocr: bool) -> Rendering:
+    """An open pypdfium2 page rendered at screen width and encoded."""
+    width_pt, height_pt = page.get_size()
+    origin = (0.0, 0.0) if read_by_ocr else _text_layer_origin(page)
+    image = page.render(scale=PAGE_WIDTH_PX / width_pt, grayscale=True).to_pil().convert("L")
     data, suffix = smallest_encoding(image)
-    name = f"p{number:04d}.{suffix}"
-    (target / name).write_bytes(data)
-    return PageImage(number, f"{PAGES_FOLDER}/{name}", image.width, image.height, width_pt, height_pt, origin, len(data))
+    return Rendering(data, suffix, image.width, image.height, width_pt, height_pt, origin)
+
+
+def _save(rendering: Rendering, number: int, target: Path) -> PageImage:
+    name = f"p{number:04d}.{rendering.suffix}"
+    (target / name).write_bytes(rendering.data)
+    return PageImage(number, f"{PAGES_FOLDER}/{name}", rendering.width_px, rendering.height_px, rendering.width_pt,
+                     rendering.height_pt, rendering.origin, len(rendering.data))
 
 
 def _text_layer_origin(page) -> tuple[float, float]:
@@ -110,7 +154,8 @@ def _grey_png(image: Image.Image) -> bytes:
     paletted.putpalette(_GREY_PALETTE)  # an L image given a palette becomes a P image, without a copy
     packed = paletted.tobytes("raw", "P;4")  # two pixels a byte, each row padded to a whole byte
     stride = (image.width + 1) // 2
-    rows = b"".join(b"\x00" + packed[start:start + stride] for start in range(0, len(packed), stride))  # filter 0: none
+    rows = np.frombuffer(packed, np.uint8).reshape(image.height, stride)
+    rows = np.concatenate((np.zeros((image.height, 1), np.uint8), rows), axis=1).tobytes()  # each row led by filter 0: none
     deflate = zlib.compressobj(6, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
     header = struct.pack(">IIBBBBB", image.width, image.height, 4, 3, 0, 0, 0)  # 4 bits, palette, no interlace
     return b"".join((_PNG_SIGNATURE, _png_chunk(b"IHDR", header), _png_chunk(b"PLTE", bytes(_GREY_PALETTE)),

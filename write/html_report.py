@@ -24,7 +24,7 @@ from normalize.labels import printable
 from normalize.model import CanonicalRow, CanonicalTable
 from write.atomic import atomic_write_text
 from write.html_cells import CellView, CheckView, address_label, build_views, cell_details, measure_label
-from write.html_pages import PageImage, render_pages
+from write.html_pages import PageImage, Rendering, render_pages
 
 REPORT_FILE = "report.html"
 INDEX_FILE = "index.html"
@@ -63,12 +63,13 @@ def page_html(title: str, body: str, script: str, data: dict | None = None) -> s
 # ---------------------------------------------------------------- one document
 
 
-def write_document_report(folder: Path, doc: NormalizedDocument, report: CheckReport, manifest: dict) -> None:
-    """folder/report.html, and for a PDF the page images in folder/pages/."""
+def write_document_report(folder: Path, doc: NormalizedDocument, report: CheckReport, manifest: dict,
+                          rendered: dict[int, Rendering] | None = None) -> None:
+    """folder/report.html, and for a PDF the page images in folder/pages/ (`rendered`: pages rendered already)."""
     cells, checks = build_views(doc, report)
     if doc.raw.kind == "pdf":
         numbers = pages_to_show(doc, cells, checks, manifest)
-        images = render_pages(doc.raw.source, numbers, folder, set(doc.raw.ocr_pages))
+        images = render_pages(doc.raw.source, numbers, folder, set(doc.raw.ocr_pages), rendered)
         targets = {view.index: f"#{view.anchor}" for view in cells if view.cell.page in images}
         main = pages_html(doc, images, cells, checks)
     else:
