@@ -102,7 +102,7 @@ def _write_dataset(out: Path, doc_id: str, manifest: dict, target: Path, outputs
 
 def write_document_workbook(path: Path, doc: NormalizedDocument, report: CheckReport | None, manifest: dict, facts: list[dict]) -> None:
     """The document's workbook: a cover naming it, its facts as an Excel Table, a sheet per table, checks, repairs."""
-    workbook = new_workbook(path)
+    workbook = new_workbook(path, small=True)
     checks = manifest.get("checks", {})
     add_cover(workbook, "文档", [
         ("文档", manifest["source"]["name"]), ("部门", manifest.get("department")), ("年度", manifest.get("year")),

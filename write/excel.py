@@ -56,9 +56,10 @@ TABLE_ROWS_IN_MEMORY = 200_000  # a larger sheet streams (constant memory) with 
 class Book:
     """An xlsxwriter workbook and its cell formats."""
 
-    def __init__(self, path: Path, streaming: bool = False):
-        # a document's workbook is assembled in memory (no temporary file per part); a batch's streams to disk
-        self.workbook = xlsxwriter.Workbook(str(path), {**LITERAL, "constant_memory": streaming, "in_memory": not streaming})
+    def __init__(self, path: Path, streaming: bool = False, small: bool = False):
+        # a small workbook (one document's) is assembled in memory, without a temporary file per part; a batch's
+        # parts go through temporary files, so that their XML is never all in memory at once
+        self.workbook = xlsxwriter.Workbook(str(path), {**LITERAL, "constant_memory": streaming, "in_memory": small and not streaming})
         self.streaming = streaming
         self.bold = self.workbook.add_format({"bold": True})
         self.amount = self.workbook.add_format({"num_format": AMOUNT_FORMAT})
@@ -77,8 +78,8 @@ def label(column: str) -> str:
     return FIELDS.get(column, (column, ""))[0]
 
 
-def new_workbook(path: Path, streaming: bool = False) -> Book:
-    return Book(path, streaming)
+def new_workbook(path: Path, streaming: bool = False, small: bool = False) -> Book:
+    return Book(path, streaming, small)
 
 
 def save(book: Book) -> None:
