@@ -12,6 +12,7 @@ from extract import SUPPORTED_SUFFIXES
 from juesuan import __version__
 from juesuan.names import printable, safe_name, short_hash
 from juesuan.pipeline import Options, Result, convert, page_count_probe, sha256_of
+from juesuan.preload import WORKER_PRELOAD
 from juesuan.pool import Limits, Lost, WorkerPool
 from write.atomic import atomic_write_text, replacing
 from write.batch import build_batch_outputs
@@ -238,7 +239,7 @@ def _convert_all(todo: list[Job], out: Path, options: Options, workers: int, lim
         run_on_cluster(scheduler, _convert_job, tasks, limits, finished, probe=_probe_job)
         return
     progress = (lambda job, step: on_progress(job.source, step)) if on_progress else None
-    pool = WorkerPool(_convert_job, workers, limits, probe=_probe_job, preload=("juesuan.pipeline",), on_progress=progress)
+    pool = WorkerPool(_convert_job, workers, limits, probe=_probe_job, preload=WORKER_PRELOAD, on_progress=progress)
     pool.run(tasks, finished)
 
 

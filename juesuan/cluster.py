@@ -19,6 +19,7 @@ import time
 from typing import Any, Callable
 
 from juesuan.pool import Limits, Lost, WorkerPool
+from juesuan.preload import WORKER_PRELOAD
 
 CONNECT_SECONDS = 30
 TASKS_PER_CHILD = 25  # as the local pool's workers: memory stays flat over long batches
@@ -128,7 +129,7 @@ class _KeptChild(WorkerPool):
     (a child stopped mid-document, killed for its limits or dead is never kept)."""
 
     def __init__(self, limits: Limits):
-        super().__init__(_run_payload, 1, limits, probe=_probe_payload, tasks_per_worker=TASKS_PER_CHILD, preload=("juesuan.pipeline",))
+        super().__init__(_run_payload, 1, limits, probe=_probe_payload, tasks_per_worker=TASKS_PER_CHILD, preload=WORKER_PRELOAD)
         self.idle_since = time.monotonic()
 
     def _shutdown(self) -> None:  # the end of each `run`
