@@ -12,8 +12,8 @@ from extract import SUPPORTED_SUFFIXES
 from juesuan import __version__
 from juesuan.names import printable, safe_name, short_hash
 from juesuan.pipeline import Options, Result, convert, page_count_probe, sha256_of
-from juesuan.preload import WORKER_PRELOAD
 from juesuan.pool import Limits, Lost, WorkerPool
+from juesuan.preload import WORKER_PRELOAD
 from write.atomic import atomic_write_text, replacing
 from write.batch import build_batch_outputs
 from write.outdir import BATCH_NAMES, claim, locked, remove_stale_staging
