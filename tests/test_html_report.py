@@ -251,6 +251,16 @@ def test_pages_rendered_during_extraction_are_the_images_the_report_renders_itse
     assert {Path(image.file).name: (tmp_path / image.file).read_bytes() for image in images.values()} == taken
 
 
+def test_a_long_document_holds_only_so_many_rendered_pages_and_the_report_renders_the_rest(putuo, tmp_path):
+    rendered = PageRenderings(limit=3)
+    extract_document(putuo.source, on_table_page=rendered.add)
+    assert len(rendered) == 3
+    numbers = sorted(int(p.name[1:5]) for p in (putuo.folder / "pages").iterdir())
+    images = render_pages(putuo.source, numbers, tmp_path, rendered=rendered)
+    assert sorted(images) == numbers
+    assert all((tmp_path / images[n].file).read_bytes() == (putuo.folder / images[n].file).read_bytes() for n in numbers)
+
+
 @pytest.mark.parametrize("width", [1, 2, 7, 1000])
 def test_a_page_image_decodes_to_the_pages_sixteen_grey_levels_pixel_for_pixel(width):
     rng = np.random.default_rng(width)

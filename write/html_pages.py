@@ -70,11 +70,21 @@ class Rendering:
     origin: tuple[float, float]
 
 
+HELD_RENDERINGS = 400  # ~20 MB of encoded pages; a longer document's further pages are rendered by the report
+
+
 class PageRenderings(dict):
     """Pages rendered while extraction has them open (page number -> Rendering), so that the report does not
-    load them again: `add` is extraction's `on_table_page`."""
+    load them again: `add` is extraction's `on_table_page`. At most `limit` are held, so that memory stays
+    bounded on very long documents; the report renders the others itself."""
+
+    def __init__(self, limit: int = HELD_RENDERINGS):
+        super().__init__()
+        self.limit = limit
 
     def add(self, page, number: int) -> None:
+        if len(self) >= self.limit:
+            return
         try:
             self[number] = render(page, read_by_ocr=False)
         except pdfium.PdfiumError:
