@@ -313,14 +313,15 @@ def read_tables(page, number: int, engine: str, path: Path | None = None) -> lis
             continue
         for cell in (c for row in grid for c in row if c):
             check_cell(cell, f"page {number}", path.name if path else "")
+        _, top, _, bottom = table.bbox
         found.append(
             PageTable(
                 page=number,
                 grid=grid,
                 boxes=[list(r.cells) for r in rows],
                 header_filled=_fill_spans(table, rows, grid),
-                caption=_text_lines(page, (0, 0, page.width, table.bbox[1])),
-                below=_text_lines(page, (0, table.bbox[3], page.width, page.height)),
+                caption=_text_lines(page, (0, 0, page.width, top)),
+                below=_text_lines(page, (0, bottom, page.width, page.height)),
             )
         )
     return found

@@ -61,8 +61,8 @@ class PdfiumPage(Page):
 
 def read_page(document, index: int, loaded=None, loaded_text=None) -> tuple[PdfiumPage | None, str | None]:
     """Page `index` (0-based) of an open `pypdfium2.PdfDocument` as a pdfplumber page, or why pdfplumber
-    must read it instead: (page, None) or (None, reason). `loaded`, `loaded_text`: that page and its text
-    page as pdfium already has them open (the caller closes them); otherwise they are loaded and closed
+    must read it instead: (page, None) or (None, reason). `loaded`, `loaded_text`: that page and (optionally) its
+    text page as pdfium already has them open (the caller closes them); otherwise they are loaded and closed
     here. `close()` the returned page to free its objects."""
     geometry, objects, reason = _read(document, index, loaded, loaded_text)
     if reason is not None:
@@ -90,13 +90,14 @@ def _count(handles: list[int], forms_left: int, found: Counter) -> None:
 
 def _read(document, index: int, loaded=None, loaded_text=None) -> tuple[PageGeometry | None, dict[str, list[dict]], str | None]:
     page = loaded if loaded is not None else document[index]
+    loaded_text = loaded_text if loaded is not None else None  # a text page belongs with the page it was opened from
     textpage = None
     try:
         geometry = read_geometry(page)
         if isinstance(geometry, str):
             return None, {}, geometry
         text_objects, path_objects = _page_objects(page)
-        textpage = loaded_text if loaded is not None and loaded_text is not None else page.get_textpage()
+        textpage = loaded_text if loaded_text is not None else page.get_textpage()
         objects = read_paths(path_objects, geometry, index + 1)
         objects["char"] = read_chars(calls.address_of(textpage.raw), text_objects, geometry, index + 1)
         return geometry, {kind: found for kind, found in objects.items() if found}, None

@@ -5,12 +5,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pdfplumber
 import pytest
 
 from check.run import check_document
 from extract import extract_document
+from extract.lines import page_lines
 from extract.model import InputError
-from extract.pdf import extract_pdf
+from extract.pdf import _text_lines, extract_pdf
 from normalize.document import normalize_document
 
 from conftest import CAIDIAN, FIXTURES, ROOT, read_csv
@@ -332,11 +334,6 @@ def test_the_department_is_read_from_the_part_headings_when_two_agree():
 
 @pytest.mark.parametrize("pdf", sorted(FIXTURES.glob("pdf/*.pdf")), ids=lambda p: p.stem)
 def test_the_lines_above_and_below_a_table_are_those_of_the_page_cropped_there(pdf):
-    import pdfplumber
-
-    from extract.lines import page_lines
-    from extract.pdf import _text_lines
-
     compared = 0
     with pdfplumber.open(pdf) as document:
         for page in document.pages:

@@ -39,11 +39,6 @@ def write_document_dataset(out: Path, doc_id: str, year, province: str, outputs:
     return written
 
 
-def dataset_files(out: Path, name: str) -> list[Path]:
-    root = out / DATASET / name
-    return sorted(root.glob("year=*/region=*/*.parquet")) if root.is_dir() else []
-
-
 def has_dataset_files(out: Path, name: str) -> bool:
     """Whether any document wrote rows of this kind (without listing the batch's files)."""
     root = out / DATASET / name

@@ -161,9 +161,6 @@ def _value(column: str, value, amount_columns: set[str]):
     return str(value)
 
 
-_WIDE = regex.compile("[\u2e81-\U0010ffff]")  # characters a spreadsheet shows two columns wide (CJK)
-
-
 def _display(value):
     return STATUS_LABELS.get(value, value) if isinstance(value, str) else value
 
@@ -178,6 +175,9 @@ def _text(value) -> str:
     if value is None:
         return ""
     return f"{value:,.2f}" if isinstance(value, float) else str(value)
+
+
+_WIDE = regex.compile("[\u2e81-\U0010ffff]")  # characters a spreadsheet shows two columns wide (CJK)
 
 
 def _display_width(text: str) -> int:
