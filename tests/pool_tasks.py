@@ -21,3 +21,13 @@ def behave(how: str) -> str:
 
 def pages_of(how: str) -> int | None:
     return 500 if how == "long" else None
+
+
+def process_state(_: str) -> dict:
+    """What a worker process is like when its first task starts."""
+    import gc
+    import sys
+
+    return {"first_generation": gc.get_threshold()[0], "frozen": gc.get_freeze_count(),
+            "imported": sorted(m for m in ("pdfplumber", "pdfminer", "pandas", "pyarrow.parquet", "xlsxwriter", "extract.pdf")
+                               if m in sys.modules)}

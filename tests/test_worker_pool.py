@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import time
 
-from juesuan.pool import Limits, Lost, WorkerPool
-from pool_tasks import behave, pages_of
+from juesuan.pool import COLLECTOR_FIRST_GENERATION, Limits, Lost, WorkerPool
+from juesuan.preload import WORKER_PRELOAD
+from pool_tasks import behave, pages_of, process_state
 
 
 def run_pool(tasks: list[str], limits: Limits, workers: int = 2, **kwargs) -> dict[str, object]:
@@ -12,6 +13,16 @@ def run_pool(tasks: list[str], limits: Limits, workers: int = 2, **kwargs) -> di
     pool = WorkerPool(behave, workers, limits, probe=pages_of, preload=("pool_tasks",), **kwargs)
     pool.run([(name, (name.split("#")[0],)) for name in tasks], lambda task, outcome: outcomes.__setitem__(task, outcome))
     return outcomes
+
+
+def test_a_worker_starts_warm_with_the_pipelines_modules_imported_and_a_quieter_garbage_collector():
+    outcomes = []
+    pool = WorkerPool(process_state, 1, Limits(), preload=WORKER_PRELOAD + ("pool_tasks",))
+    pool.run([("first", ("first",))], lambda _, outcome: outcomes.append(outcome))
+    (state,) = outcomes
+    assert state["imported"] == ["extract.pdf", "pandas", "pdfminer", "pdfplumber", "pyarrow.parquet", "xlsxwriter"]
+    assert state["first_generation"] == COLLECTOR_FIRST_GENERATION
+    assert state["frozen"] > 10_000  # the preloaded modules' objects, left out of every collection
 
 
 def test_every_task_ends_with_a_result_or_the_reason_it_was_lost():
