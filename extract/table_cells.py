@@ -10,13 +10,21 @@ once by their vertical midpoint, each row takes its candidates by bisection, and
 the row's sorted by horizontal midpoint. The tests, their arithmetic and the characters' order are
 pdfplumber's own, so the text is the same
 (tests/test_table_cells.py compares the two on every table of the fixtures).
+
+A cell's text is assembled as pdfplumber's `extract_text` does with its default settings (lines of characters
+within 3 points of the same top, words split at whitespace and at gaps over 3 points, lines of words
+regrouped by top), without building a word object for every word; a cell holding rotated characters is
+left to pdfplumber itself.
 """
 from __future__ import annotations
 
 from bisect import bisect_left
+from itertools import groupby
+from operator import itemgetter
 
 from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections
 from pdfplumber.utils import extract_text, obj_to_bbox
+from pdfplumber.utils.text import DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE, LIGATURES
 
 
 def find_tables(page, settings: dict | None = None) -> list[Table]:
@@ -112,7 +120,56 @@ def table_grid(table, page_chars: PageChars, rows=None) -> list[list[str | None]
 
 
 def _cell_text(chars: list[dict]) -> str:
-    return extract_text(chars) if chars else ""
+    if not chars:
+        return ""
+    if not all(char["upright"] and char["text"] for char in chars):
+        return extract_text(chars)  # rotated characters; an empty character pdfplumber makes a word of its own
+    words = [word for line in _clustered(chars, _TOP, DEFAULT_Y_TOLERANCE) for word in _words(sorted(line, key=_X0))]
+    lines = _clustered(words, _FIRST, DEFAULT_Y_TOLERANCE)
+    return "\n".join(" ".join(text for _, text in line) for line in lines)
+
+
+_TOP, _X0, _FIRST = itemgetter("top"), itemgetter("x0"), itemgetter(0)
+
+
+def _clustered(items: list, key, tolerance: float) -> list[list]:
+    """pdfplumber's `cluster_objects`: the distinct key values sorted and chained while each is within
+    `tolerance` of the one before; items grouped by chain, in chain order, each chain in the items' order."""
+    chain, chains, last = {}, -1, None
+    for value in sorted(set(map(key, items))):
+        if last is None or not value <= last + tolerance:
+            chains += 1
+        chain[value] = chains
+        last = value
+    in_order = sorted(items, key=lambda item: chain[key(item)])
+    return [list(group) for _, group in groupby(in_order, key=lambda item: chain[key(item)])]
+
+
+def _words(line: list[dict]) -> list[tuple[float, str]]:
+    """pdfplumber's words of one line of upright characters sorted left to right, as (top, text): a word ends
+    at whitespace, and before a character left of the previous one's start, more than x_tolerance past its
+    end, or more than y_tolerance above or below it."""
+    words, word = [], []
+    for char in line:
+        if char["text"].isspace():
+            _close_word(word, words)
+            continue
+        if word and _begins_word(word[-1], char):
+            _close_word(word, words)
+        word.append(char)
+    _close_word(word, words)
+    return words
+
+
+def _begins_word(previous: dict, char: dict) -> bool:
+    return (char["x0"] < previous["x0"] or char["x0"] > previous["x1"] + DEFAULT_X_TOLERANCE
+            or abs(char["top"] - previous["top"]) > DEFAULT_Y_TOLERANCE)
+
+
+def _close_word(word: list[dict], words: list[tuple[float, str]]) -> None:
+    if word:
+        words.append((min(char["top"] for char in word), "".join(LIGATURES.get(c["text"], c["text"]) for c in word)))
+        word.clear()
 
 
 def _v_mid(char: dict) -> float:

@@ -77,6 +77,43 @@ def test_random_grids_with_merged_cells_and_scattered_characters_read_the_same(s
     assert ours == theirs
 
 
+def one_cell_reading(chars: list[dict]) -> tuple[str, str]:
+    (ours,), (theirs,) = both_readings(chars, [(-100, -100, 1000, 1000)])
+    return ours[0], theirs[0]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_a_cells_lines_and_words_are_assembled_as_pdfplumber_assembles_them(seed):
+    """Lines whose tops drift around the 3-point tolerance (chained or not), gaps around 3 points, characters
+    overlapping or out of order, spaces, ligatures and, in some cells, a rotated character."""
+    rng = random.Random(seed)
+    chars = []
+    for line in range(rng.randint(1, 5)):
+        top, x = line * rng.choice([2.5, 3.0, 3.5, 6.0, 12.0]), rng.uniform(0, 20)
+        for _ in range(rng.randint(1, 12)):
+            text = rng.choice(["1", "2", "一", "万", " ", "\u3000", "ﬁ", "a"])
+            width = rng.choice([3.0, 5.0, 10.0])
+            chars.append(char(text, x, top + rng.choice([0, 0, 0.5, 1.0, 2.9, 3.0, 3.1, -3.1]), width))
+            x += width + rng.choice([0, 0, 0, 1.0, 2.9, 3.0, 3.1, 8.0, -2.0, -width - 1])
+    rng.shuffle(chars) if rng.random() < 0.3 else None
+    if rng.random() < 0.2:
+        chars[rng.randrange(len(chars))]["upright"] = False
+    ours, theirs = one_cell_reading(chars)
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("texts, expected", [
+    (["1", "2", " ", "3"], "12 3"),  # a space ends a word
+    (["ﬁ", "n"], "fin"),  # a ligature is spelt out
+    (["a", ""], "a"),  # an empty character: pdfplumber's own handling
+])
+def test_spaces_ligatures_and_empty_characters_read_as_pdfplumber_reads_them(texts, expected):
+    chars = [char(text, 10 + 6 * i, 0) for i, text in enumerate(texts)]
+    ours, theirs = one_cell_reading(chars)
+    assert ours == theirs
+    assert ours.strip() == expected
+
+
 def edge(orientation: str, x0: float, top: float, length: float) -> dict:
     x1, bottom = (x0, top + length) if orientation == "v" else (x0 + length, top)
     return {"orientation": orientation, "x0": x0, "x1": x1, "top": top, "bottom": bottom}
