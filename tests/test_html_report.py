@@ -44,6 +44,7 @@ from synthetic import DEPARTMENT, build
 from tools.make_scans import source_to_scan
 from tools.typeset_export import typeset_text_export
 from write.document import build_manifest
+from write import html_pages
 from write.html_pages import PageRenderings, render_pages, smallest_encoding
 from write.html_report import script_json, write_batch_index, write_document_report
 
@@ -239,6 +240,17 @@ def test_a_printed_page_is_kept_as_a_png_and_a_photograph_as_a_jpeg_whichever_is
     photograph = Image.fromarray(cv2.GaussianBlur(grain, (0, 0), 1.5))  # smooth tones, as a scanned photograph
     data, suffix = smallest_encoding(photograph)
     assert suffix == "jpg" and data.startswith(b"\xff\xd8")
+
+
+def test_a_large_printed_page_is_kept_as_a_png_without_a_jpeg_being_made_of_it(monkeypatch):
+    rng = np.random.default_rng(11)
+    page = np.full((1414, 1000), 255, np.uint8)
+    strokes = rng.random((1414, 1000)) < 0.06  # dense black strokes, as a page of small print
+    page[strokes] = 0
+    page[np.roll(strokes, 1, axis=1) & ~strokes] = 128  # their anti-aliased edges
+    monkeypatch.setattr(html_pages, "_jpeg", lambda image: pytest.fail("a JPEG was made of a printed page"))
+    data, suffix = smallest_encoding(Image.fromarray(page))
+    assert suffix == "png" and len(data) > html_pages.PNG_SMALL_ENOUGH
 
 
 def test_pages_rendered_during_extraction_are_the_images_the_report_renders_itself(putuo, tmp_path):
