@@ -96,16 +96,16 @@ def add_sheet(book: Book, title: str, columns: list[str], rows, amount_columns: 
     headers = _unique([label(c) for c in columns])
     formats = [book.amount if c in amount_columns else (book.text if c in TEXT_COLUMNS else None) for c in columns]
     rows = iter(rows)
-    first = list(islice(rows, WIDTH_SAMPLE))
-    sample = [[_value(c, r.get(c), amount_columns) for c in columns] for r in first]
+    cell_values = ([_value(c, row.get(c), amount_columns) for c in columns] for row in rows)
+    sample = list(islice(cell_values, WIDTH_SAMPLE))
     for index, column in enumerate(columns):
         sheet.set_column(index, index, _width(headers[index], (v[index] for v in sample)))
     sheet.freeze_panes(1, 0)
     sheet.write_row(0, 0, headers, book.bold)
     count = 0
-    for count, row in enumerate(chain(first, rows), start=1):
-        for c, column in enumerate(columns):
-            _write(sheet, count, c, _value(column, row.get(column), amount_columns), formats[c])
+    for count, values in enumerate(chain(sample, cell_values), start=1):
+        for c, value in enumerate(values):
+            _write(sheet, count, c, value, formats[c])
     if as_table and count and columns:
         last = (count, len(columns) - 1)
         if book.streaming or count > TABLE_ROWS_IN_MEMORY:
@@ -181,7 +181,7 @@ _WIDE = regex.compile("[\u2e81-\U0010ffff]")  # characters a spreadsheet shows t
 
 
 def _display_width(text: str) -> int:
-    return len(text) + len(_WIDE.findall(text))
+    return len(text) if text.isascii() else len(text) + len(_WIDE.findall(text))
 
 
 def _unique(headers: list[str]) -> list[str]:
