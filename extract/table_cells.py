@@ -122,7 +122,7 @@ def table_grid(table, page_chars: PageChars, rows=None) -> list[list[str | None]
 def _cell_text(chars: list[dict]) -> str:
     if not chars:
         return ""
-    if not all(char["upright"] and char["text"] for char in chars):
+    if not all(char["upright"] is True and char["text"] for char in chars):
         return extract_text(chars)  # rotated characters; an empty character pdfplumber makes a word of its own
     words = [word for line in _clustered(chars, _TOP, DEFAULT_Y_TOLERANCE) for word in _words(sorted(line, key=_X0))]
     lines = _clustered(words, _FIRST, DEFAULT_Y_TOLERANCE)

@@ -3,9 +3,9 @@
 Pages are rendered in grey: the outlines drawn over them are the only colour, and a grey page is a third of
 the size of a colour one. Each page is encoded as a 16-level grey PNG (sharp text, small for printed pages);
 a large PNG of a page in continuous tone (a photograph, a scan on grey paper) is also tried as a JPEG, and the
-smaller file is kept. A printed page is black on white with grey only at the edges of its strokes: of the 168
-corpus pages (scanned copy included) whose PNG is over 64 KB, none has more than 15% of its pixels mid-grey,
-and for each the PNG is the smaller file (the JPEG is 1.03 to 2.5 times larger).
+smaller file is kept. A printed page is black on white with grey only at the edges of its strokes: of the 588
+pages of the juesuan, yusuan and scanned corpus PDFs, the 155 whose PNG is over 64 KB have at most 15% of their
+pixels mid-grey, and for each the PNG is the smaller file (the JPEG is 1.02 to 2.9 times larger).
 
 The PNG's chunks are written here around Pillow's 4-bit packing and ISA-L's deflate (python-isal): Pillow's
 PNG encoder tries five row filters on every row, which a 16-colour palette image does not gain from (the PNG
