@@ -21,6 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from memory import peak_rss_mb  # noqa: E402
+
 
 def corpus() -> list[Path]:
     shared = ROOT.parent / "shared" / "corpus" / "juesuan"
@@ -69,11 +71,6 @@ def batch_seconds(folder: Path, out: Path, scheduler: str | None = None) -> floa
     return time.perf_counter() - start
 
 
-def _peak_mb() -> float:
-    with open("/proc/self/status") as f:
-        return next(int(line.split()[1]) / 1024 for line in f if line.startswith("VmHWM:"))
-
-
 def client_peak_rss(folder: Path, out: Path, scheduler: str | None) -> tuple[float, float]:
     """Run the batch in this process (the client); its workers are other processes. Peak RSS of this process when
     every document is converted, and at the end (after the batch outputs)."""
@@ -84,13 +81,13 @@ def client_peak_rss(folder: Path, out: Path, scheduler: str | None) -> tuple[flo
     build = batch.build_batch_outputs
 
     def measured(*args, **kwargs):
-        converted.append(_peak_mb())
+        converted.append(peak_rss_mb())
         return build(*args, **kwargs)
 
     batch.build_batch_outputs = measured
     jobs, refused, _ = batch.collect_jobs([folder], out)
     batch.run_batch(jobs, out, Options(formats={"csv", "parquet"}, html=False), workers=2, scheduler=scheduler, refused=refused)
-    return converted[0], _peak_mb()
+    return converted[0], peak_rss_mb()
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from memory import peak_rss_mb  # noqa: E402
 from pdfium_source import pdfium_text_pass, pdfplumber_pass  # noqa: E402  the same bare passes as benchmarks/pdfium_source.py
 
 
@@ -53,14 +54,6 @@ def batch_seconds(folder: Path, out: Path, workers: int) -> float:
     start = time.perf_counter()
     run_batch(collect_jobs([folder])[0], out, Options(), workers=workers, force=True)
     return time.perf_counter() - start
-
-
-def peak_rss_mb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def rss_child(source: Path, count: int, checkpoints: list[int]) -> None:
