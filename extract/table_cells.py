@@ -19,11 +19,11 @@ left to pdfplumber itself.
 from __future__ import annotations
 
 from bisect import bisect_left
-from itertools import groupby
 from operator import itemgetter
 
 from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections
 from pdfplumber.utils import extract_text, obj_to_bbox
+from pdfplumber.utils.clustering import cluster_objects
 from pdfplumber.utils.text import DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE, LIGATURES
 
 
@@ -124,25 +124,12 @@ def _cell_text(chars: list[dict]) -> str:
         return ""
     if not all(char["upright"] is True and char["text"] for char in chars):
         return extract_text(chars)  # rotated characters; an empty character pdfplumber makes a word of its own
-    words = [word for line in _clustered(chars, _TOP, DEFAULT_Y_TOLERANCE) for word in _words(sorted(line, key=_X0))]
-    lines = _clustered(words, _FIRST, DEFAULT_Y_TOLERANCE)
+    words = [word for line in cluster_objects(chars, _TOP, DEFAULT_Y_TOLERANCE) for word in _words(sorted(line, key=_X0))]
+    lines = cluster_objects(words, _FIRST, DEFAULT_Y_TOLERANCE)
     return "\n".join(" ".join(text for _, text in line) for line in lines)
 
 
 _TOP, _X0, _FIRST = itemgetter("top"), itemgetter("x0"), itemgetter(0)
-
-
-def _clustered(items: list, key, tolerance: float) -> list[list]:
-    """pdfplumber's `cluster_objects`: the distinct key values sorted and chained while each is within
-    `tolerance` of the one before; items grouped by chain, in chain order, each chain in the items' order."""
-    chain, chains, last = {}, -1, None
-    for value in sorted(set(map(key, items))):
-        if last is None or not value <= last + tolerance:
-            chains += 1
-        chain[value] = chains
-        last = value
-    in_order = sorted(items, key=lambda item: chain[key(item)])
-    return [list(group) for _, group in groupby(in_order, key=lambda item: chain[key(item)])]
 
 
 def _words(line: list[dict]) -> list[tuple[float, str]]:
