@@ -24,7 +24,7 @@ from operator import itemgetter
 from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections
 from pdfplumber.utils import extract_text, obj_to_bbox
 from pdfplumber.utils.clustering import cluster_objects
-from pdfplumber.utils.text import DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE, LIGATURES
+from pdfplumber.utils.text import DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE, LIGATURES, WordExtractor
 
 
 def find_tables(page, settings: dict | None = None) -> list[Table]:
@@ -130,6 +130,7 @@ def _cell_text(chars: list[dict]) -> str:
 
 
 _TOP, _X0, _FIRST = itemgetter("top"), itemgetter("x0"), itemgetter(0)
+_WORDS = WordExtractor()  # pdfplumber's defaults: its test of where a word begins
 
 
 def _words(line: list[dict]) -> list[tuple[float, str]]:
@@ -141,16 +142,11 @@ def _words(line: list[dict]) -> list[tuple[float, str]]:
         if char["text"].isspace():
             _close_word(word, words)
             continue
-        if word and _begins_word(word[-1], char):
+        if word and _WORDS.char_begins_new_word(word[-1], char, "ltr", DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE):
             _close_word(word, words)
         word.append(char)
     _close_word(word, words)
     return words
-
-
-def _begins_word(previous: dict, char: dict) -> bool:
-    return (char["x0"] < previous["x0"] or char["x0"] > previous["x1"] + DEFAULT_X_TOLERANCE
-            or abs(char["top"] - previous["top"]) > DEFAULT_Y_TOLERANCE)
 
 
 def _close_word(word: list[dict], words: list[tuple[float, str]]) -> None:
