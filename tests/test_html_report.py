@@ -50,6 +50,7 @@ from write.html_report import script_json, write_batch_index, write_document_rep
 
 ROOT = Path(__file__).resolve().parents[1]
 PUTUO = ROOT / "tests" / "fixtures" / "pdf" / "putuo_caizhengju_2024_p1-21.pdf"
+SHEHUI = ROOT / "tests" / "fixtures" / "pdf" / "putuo_shehuigongzuobu_2024.pdf"  # 说明 pages that only passing checks name
 SCANS = ROOT / "tests" / "fixtures" / "scans"  # made by tools/make_scans.py, with answer keys
 CAIDIAN = ROOT / "samples" / "caidian" / "caidian_2024.md"
 HOSTILE_DEPARTMENT = '江城市</script><script>window.hacked=1</script><b>"=HYPERLINK("x")</b>局'
@@ -123,6 +124,11 @@ def out(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def putuo(out) -> Written:
     return write_report(PUTUO, out)
+
+
+@pytest.fixture(scope="module")
+def shehui(out) -> Written:
+    return write_report(SHEHUI, out)
 
 
 @pytest.fixture(scope="module")
@@ -208,15 +214,46 @@ def cell_index(written: Written, label: str) -> int:
 # ---------------------------------------------------------------- which pages, and how large
 
 
-def test_a_pdf_report_shows_every_table_page_and_every_page_a_check_names_and_no_other(putuo):
-    shown = {int(p.stem[1:]) for p in (putuo.folder / "pages").iterdir()}
-    table_pages = {p for t in putuo.doc.tables.values() for p in t.pages}
-    check_pages = {int(p) for r in putuo.report.results for p in r["pages"].split(",") if p}
-    assert shown == table_pages | check_pages
-    assert 21 in shown  # the 说明 page N-SHARE is about, though it holds no table
+def shown_pages(written: Written) -> set[int]:
+    return {int(p.stem[1:]) for p in (written.folder / "pages").iterdir()}
+
+
+def pages_named_by_checks(written: Written, passing: bool) -> set[int]:
+    return {int(p) for r in written.report.results if (r["status"] in ("pass", "skipped")) == passing
+            for p in r["pages"].split(",") if p}
+
+
+@pytest.mark.parametrize("name", ["putuo", "shehui"])
+def test_a_pdf_report_shows_every_table_page_and_every_page_a_check_that_does_not_pass_names_and_no_other(name, request):
+    written = request.getfixturevalue(name)
+    shown = shown_pages(written)
+    table_pages = {p for t in written.doc.tables.values() for p in t.pages}
+    assert shown == table_pages | pages_named_by_checks(written, passing=False)
     assert 1 not in shown  # the cover
-    sections = {e["id"] for e in putuo.elements if e["tag"] == "section" and e.get("class") == "page"}
+    sections = {e["id"] for e in written.elements if e["tag"] == "section" and e.get("class") == "page"}
     assert sections == {f"p{n}" for n in shown}
+
+
+def test_the_说明_page_of_a_check_that_does_not_pass_is_shown_though_it_holds_no_table(putuo, shehui):
+    assert 21 in shown_pages(putuo)  # N-SHARE: 71.73% printed where the amounts give 71.65%
+    failing = pages_named_by_checks(shehui, passing=False) - {p for t in shehui.doc.tables.values() for p in t.pages}
+    assert failing and failing <= shown_pages(shehui)
+
+
+def test_a_page_only_passing_checks_name_is_not_rendered_and_their_links_open_it_in_the_pdf(shehui):
+    table_pages = {p for t in shehui.doc.tables.values() for p in t.pages}
+    quiet = pages_named_by_checks(shehui, passing=True) - pages_named_by_checks(shehui, passing=False) - table_pages
+    assert quiet  # the 说明 pages restating the tables correctly
+    assert not quiet & shown_pages(shehui)
+    pdf = SHEHUI.resolve().as_uri()
+    for k, check in enumerate(shehui.report.results):
+        pages = [int(p) for p in check["pages"].split(",") if p]
+        if not set(pages) & quiet:
+            continue
+        item = re.search(rf'id="k{k}">(.*?)</li>', shehui.html, re.S).group(1)
+        for page in pages:
+            assert (f'href="{pdf}#page={page}"' in item) == (page in quiet)
+            assert (f'href="#p{page}"' in item) == (page not in quiet)
 
 
 def test_page_images_are_screen_sized_and_the_document_folder_stays_small(putuo):

@@ -1,8 +1,9 @@
 """report.html for one document and index.html for a batch: static pages that open from disk, with no server
 and no network (styles and scripts inline, page images as files beside the report).
 
-A PDF's report shows each page that holds a table or that a check refers to, with every extracted cell
-outlined where it was read; a text export's report shows its tables as HTML tables. Either way a cell's
+A PDF's report shows each page that holds a table or that a check which does not pass refers to, with every
+extracted cell outlined where it was read (a page that only passing checks refer to, such as a 说明 page restating
+the tables correctly, has nothing to outline: it is linked in the PDF itself rather than rendered); a text export's report shows its tables as HTML tables. Either way a cell's
 colour says what happened to it (failing a check, repaired, unreadable) and hovering or clicking it shows
 what was read, the value, where it came from and the checks that involve it. Every text is escaped.
 """
@@ -69,11 +70,12 @@ def write_document_report(folder: Path, doc: NormalizedDocument, report: CheckRe
     cells, checks = build_views(doc, report)
     if doc.raw.kind == "pdf":
         numbers = pages_to_show(doc, cells, checks, manifest)
-        images = render_pages(doc.raw.source, numbers, folder, set(doc.raw.ocr_pages), rendered)
+        images = ShownPages(render_pages(doc.raw.source, numbers, folder, set(doc.raw.ocr_pages), rendered),
+                            doc.raw.source.resolve().as_uri())
         targets = {view.index: f"#{view.anchor}" for view in cells if view.cell.page in images}
         main = pages_html(doc, images, cells, checks)
     else:
-        images = {}
+        images = ShownPages({})
         targets = {view.index: f"#{view.anchor}" for view in cells}
         main = tables_html(doc, cells)
     sidebar = sidebar_html(doc, report, manifest, cells, checks, targets, images)
@@ -89,21 +91,38 @@ def document_title(doc: NormalizedDocument, manifest: dict) -> str:
     return " ".join(filter(None, [who, str(doc.raw.year or ""), "—", doc.raw.source_name]))
 
 
+class ShownPages(dict):
+    """The pages the report shows (page number -> PageImage); `pdf_uri`: the source PDF, where any other page is
+    opened (a text export has none)."""
+
+    def __init__(self, images: dict[int, PageImage], pdf_uri: str | None = None):
+        super().__init__(images)
+        self.pdf_uri = pdf_uri
+
+    def href(self, page: int) -> str | None:
+        if page in self:
+            return f"#p{page}"
+        return f"{text(self.pdf_uri)}#page={page}" if self.pdf_uri else None
+
+
 def pages_to_show(doc: NormalizedDocument, cells: list[CellView], checks: list[CheckView], manifest: dict) -> list[int]:
-    """Pages holding a table or a shown cell, pages a check refers to, pages of unreadable cells and codes."""
+    """Pages holding a table or a shown cell, pages a check that does not pass refers to, pages of unreadable
+    cells and codes."""
     pages = {p for table in doc.tables.values() for p in table.pages}
     pages |= {view.cell.page for view in cells if view.cell.page}
-    pages |= {p for check in checks for p in check.pages}
+    pages |= {p for check in checks if check.status not in QUIET_STATUSES for p in check.pages}
     pages |= {p["page"] for p in manifest.get("unreadable", []) if isinstance(p.get("page"), int)}
     return sorted(pages)
 
 
-def _first_target(check: CheckView, targets: dict[int, str], images) -> str | None:
-    """A check leads to the first of its cells that is shown (its total, as checks name it first), else to its page."""
+def _first_target(check: CheckView, targets: dict[int, str], images: ShownPages) -> str | None:
+    """A check leads to the first of its cells that is shown (its total, as checks name it first), else to its
+    first page shown, else to its first page in the PDF."""
     for index in check.cells:
         if index in targets:
             return targets[index]
-    return next((f"#p{p}" for p in check.pages if p in images), None)
+    pages = sorted(check.pages, key=lambda p: p not in images)
+    return images.href(pages[0]) if pages else None
 
 
 # ---------------------------------------------------------------- sidebar: summary, checks, repairs, unreadable
@@ -191,9 +210,9 @@ def check_item_html(check: CheckView, cells: list[CellView], targets: dict[int, 
 
 def _where_html(check: CheckView, cells: list[CellView], targets: dict[int, str], images, cell_links: bool) -> str:
     parts = []
-    pages = [p for p in check.pages if p in images]
+    pages = [_page_link_html(p, images) for p in check.pages if images.href(p)]
     if pages:
-        parts.append("p. " + ", ".join(f'<a href="#p{p}">{p}</a>' for p in pages))
+        parts.append("p. " + ", ".join(pages))
     links = []
     for address in check.addresses if cell_links else []:
         label = text(address_label(address))
@@ -203,6 +222,12 @@ def _where_html(check: CheckView, cells: list[CellView], targets: dict[int, str]
     if links:
         parts.append("cells: " + " ".join(links))
     return " · ".join(parts)
+
+
+def _page_link_html(page: int, images: ShownPages) -> str:
+    if page in images:
+        return f'<a href="{images.href(page)}">{page}</a>'
+    return f'<a class="pdf" href="{images.href(page)}" title="not shown here: opens the page in the PDF">{page}</a>'
 
 
 def repairs_html(doc: NormalizedDocument, report: CheckReport, cells: list[CellView], targets, images) -> str:
@@ -255,7 +280,7 @@ def _row_target(doc: NormalizedDocument, table_id: str, side: str, code: str, na
 # ---------------------------------------------------------------- pages (PDF)
 
 
-def pages_html(doc: NormalizedDocument, images: dict[int, PageImage], cells: list[CellView], checks: list[CheckView]) -> str:
+def pages_html(doc: NormalizedDocument, images: ShownPages, cells: list[CellView], checks: list[CheckView]) -> str:
     tables_on = {}
     for table in doc.tables.values():
         for page in table.pages:
@@ -263,8 +288,7 @@ def pages_html(doc: NormalizedDocument, images: dict[int, PageImage], cells: lis
     by_page: dict[int, list[CellView]] = {}
     for view in cells:
         by_page.setdefault(view.cell.page, []).append(view)
-    source_uri = doc.raw.source.resolve().as_uri()
-    return "\n".join(page_section_html(image, tables_on.get(n, []), by_page.get(n, []), checks, source_uri)
+    return "\n".join(page_section_html(image, tables_on.get(n, []), by_page.get(n, []), checks, images.pdf_uri)
                      for n, image in sorted(images.items()))
 
 
