@@ -57,8 +57,8 @@ def extract_pdf(path: Path, engine: str = "auto", ocr: str = "auto", cache_dir: 
                 on_table_page=None) -> RawDocument:
     """`ocr`: auto (pages without a usable text layer, or with a table pasted in as a picture), force (every
     page), off. `cache_dir`: where OCR results are kept by page image. `progress(page, pages, how)` per page.
-    `on_table_page(page, number)`: called with the open pypdfium2 page of each text-layer page where tables were
-    found, for what later stages take from the page (the report's image) without loading it again."""
+    `on_table_page(page, number)`: called with the open pypdfium2 page of each text-layer page holding part of one
+    of the nine tables, for what later stages take from the page (the report's image) without loading it again."""
     document = _open_pdfium(path)
     try:
         return _extract(document, path, engine, ocr, cache_dir, progress, on_table_page)
@@ -142,6 +142,8 @@ def _extract(document, path: Path, engine: str, ocr: str, cache_dir: Path | None
     cover_text = ""
     warnings: list[str] = []
     table_pages = _TablePages(document, path, use_pdfium=engine != "pdfplumber")
+    unidentified: list[int] = []
+    assembler = Assembler(kinds, unidentified)
     try:
         for number in range(1, page_count + 1):
             page = document[number - 1]
@@ -155,6 +157,7 @@ def _extract(document, path: Path, engine: str, ocr: str, cache_dir: Path | None
                     found, lines = _ocr_page(page, number, reason, text, cache_dir, ocr_pages)
                     kinds[number] = "table" if found else ("narrative" if lines else "blank")
                     page_tables.extend(found)
+                    _assemble_page(assembler, found)
                     narrative.extend(block for block in lines if not _is_caption(block.text))
                     if progress:
                         progress(number, page_count, "ocr")
@@ -163,9 +166,9 @@ def _extract(document, path: Path, engine: str, ocr: str, cache_dir: Path | None
                     found, outside = _table_page(table_pages.open(number, page, textpage), path, number, engine)
                     if not found:
                         kinds[number] = "narrative" if outside else "blank"
-                    elif on_table_page is not None:
-                        on_table_page(page, number)
                     page_tables.extend(found)
+                    if _assemble_page(assembler, found) and on_table_page is not None:
+                        on_table_page(page, number)
                     narrative.extend(NarrativeBlock((), line, number) for line in outside if not _is_caption(line))
             finally:
                 textpage.close()
@@ -182,8 +185,7 @@ def _extract(document, path: Path, engine: str, ocr: str, cache_dir: Path | None
             raise InputError("image-only", f"{path.name}: every page is an image (a scanned PDF) and OCR is off (--ocr off)")
         if not cover_text:
             cover_text = " ".join(b.text for b in narrative[:3] if b.page == narrative[0].page) if narrative else ""
-        unidentified: list[int] = []
-        tables = assemble(page_tables, kinds, unidentified)
+        tables = assembler.tables()
         if unidentified:
             warnings.append(f"ruled tables not identified as a standard table on pages {_ranges(sorted(set(unidentified)))}")
         other = other_tables([pt for pt in page_tables if pt.page in unidentified])
@@ -221,6 +223,11 @@ def _extract(document, path: Path, engine: str, ocr: str, cache_dir: Path | None
         ocr_pages=ocr_pages,
         pdfminer_pages=dict(table_pages.parsed_by_pdfminer),
     )
+
+
+def _assemble_page(assembler: Assembler, found: list[PageTable]) -> bool:
+    """Whether any of the page's tables is part of one of the nine tables (every one is added)."""
+    return any([assembler.add(pt) for pt in found])
 
 
 def _table_page(page, path: Path, number: int, engine: str):
@@ -422,21 +429,36 @@ def _second_engine_for_unsound(table_pages: _TablePages, path: Path, tables: lis
 
 
 def assemble(page_tables: list[PageTable], kinds: dict[int, str] | None = None, unidentified: list[int] | None = None) -> list[RawTable]:
-    """Identify each page table (title, marker, header signature) and join continuations.
-
-    A table without a title continues the open table only on the next page (blank pages
-    between are skipped) and only with the same columns and no other table's header.
-    """
-    kinds = kinds or {}
-    empty_pages = {pt.page for pt in page_tables if _empty_grid(pt)}
-    unidentified = [] if unidentified is None else unidentified
-    tables: dict[str, RawTable] = {}
-    current: _Open | None = None
+    """Identify each page table (title, marker, header signature) and join continuations (see `Assembler`)."""
+    assembler = Assembler(kinds, unidentified)
     for pt in page_tables:
-        if current is not None and not _adjacent(current.table.pages[-1], pt.page, kinds, empty_pages):
-            current = None
+        assembler.add(pt)
+    return assembler.tables()
+
+
+class Assembler:
+    """The nine tables built from page tables given in page order, one at a time, so that extraction knows while
+    a page is open whether it holds part of one.
+
+    A table without a title continues the open table only on the next page (blank pages between are skipped)
+    and only with the same columns and no other table's header. `kinds`: what each page holds, read for the
+    pages between two page tables; `unidentified` collects the pages of tables that are none of the nine."""
+
+    def __init__(self, kinds: dict[int, str] | None = None, unidentified: list[int] | None = None):
+        self.kinds = kinds if kinds is not None else {}
+        self.unidentified = unidentified if unidentified is not None else []
+        self.empty_pages: set[int] = set()
+        self._tables: dict[str, RawTable] = {}
+        self._current: _Open | None = None
+
+    def add(self, pt: PageTable) -> bool:
+        """Whether the page table became part of one of the nine tables."""
+        current = self._current
+        if current is not None and not _adjacent(current.table.pages[-1], pt.page, self.kinds, self.empty_pages):
+            current = self._current = None
         if _empty_grid(pt):
-            continue  # an empty ruled continuation page: nothing to join, the open table stays open
+            self.empty_pages.add(pt.page)
+            return False  # an empty ruled continuation page: nothing to join, the open table stays open
         title_schema, title_line = _caption_title(pt.caption)
         width = max(len(r) for r in pt.grid)
         header_rows, data_rows = split_header(_raw_rows(pt))
@@ -450,16 +472,16 @@ def assemble(page_tables: list[PageTable], kinds: dict[int, str] | None = None, 
         )
         if continuing:
             _append(current, pt, header_rows, data_rows)
-            continue
+            return True
         if schema is None and signature is not None:
             schema, identified_by = signature, "signature"
         if schema is None and marker in STANDARD_ORDER_MARKERS and structure_fits(table_schema(f"t{int(marker):02d}"), labels):
             schema, identified_by = table_schema(f"t{int(marker):02d}"), "marker"
-        if schema is None or schema.id in tables:
-            current = None
+        if schema is None or schema.id in self._tables:
+            self._current = None
             if schema is None:
-                unidentified.append(pt.page)
-            continue
+                self.unidentified.append(pt.page)
+            return False
         caption_text = " ".join(pt.caption)
         raw = RawTable(
             table_id=schema.id,
@@ -475,9 +497,12 @@ def assemble(page_tables: list[PageTable], kinds: dict[int, str] | None = None, 
             engine=pt.engine,
             header_spans_known=True,
         )
-        tables[schema.id] = raw
-        current = _Open(raw, width, frozenset(tuple(squeeze(c) for c in r.cells) for r in header_rows))
-    return sorted(tables.values(), key=lambda t: t.table_id)
+        self._tables[schema.id] = raw
+        self._current = _Open(raw, width, frozenset(tuple(squeeze(c) for c in r.cells) for r in header_rows))
+        return True
+
+    def tables(self) -> list[RawTable]:
+        return sorted(self._tables.values(), key=lambda t: t.table_id)
 
 
 def other_tables(page_tables: list[PageTable]) -> list[RawTable]:

@@ -300,6 +300,16 @@ def test_pages_rendered_during_extraction_are_the_images_the_report_renders_itse
     assert {Path(image.file).name: (tmp_path / image.file).read_bytes() for image in images.values()} == taken
 
 
+@pytest.mark.parametrize("name", ["putuo", "shehui"])
+def test_extraction_renders_the_pages_of_the_nine_tables_and_not_those_of_other_ruled_tables(name, request):
+    written = request.getfixturevalue(name)
+    rendered = PageRenderings()
+    raw = extract_document(written.source, on_table_page=rendered.add)
+    other_pages = {p for t in raw.other_tables for p in t.pages}
+    assert set(rendered) == {p for t in raw.tables for p in t.pages}
+    assert other_pages and not other_pages & set(rendered)  # e.g. a 目录 or 绩效 table, shown only if a check needs it
+
+
 def test_a_long_document_holds_only_so_many_rendered_pages_and_the_report_renders_the_rest(putuo, tmp_path):
     rendered = PageRenderings(limit=3)
     extract_document(putuo.source, on_table_page=rendered.add)
