@@ -35,6 +35,7 @@ NO_OUTLINE_HEIGHT = 0.01  # of the font size: pdfium's stand-in box for a glyph 
 BLANK_HEIGHT = 0.01  # points: the height of a text object's bounds when none of its glyphs has an outline
 _STROKED_MODES = {pdfium_c.FPDF_TEXTRENDERMODE_STROKE, pdfium_c.FPDF_TEXTRENDERMODE_FILL_STROKE,
                   pdfium_c.FPDF_TEXTRENDERMODE_STROKE_CLIP, pdfium_c.FPDF_TEXTRENDERMODE_FILL_STROKE_CLIP}
+_GENERATED = frozenset(" \r\n")  # the only characters pdfium's text page generates (CPDF_TextPage::GenerateCharInfo)
 _PLACEHOLDERS = {"\x00", "\x02", "\ufffe"}  # what pdfium's text holds for a line-end hyphen or a glyph without Unicode
 # Fonts every PDF reader is expected to have (Acrobat's Asian font packs; iText and reportlab write them
 # unembedded), and the Adobe character collection each covers.
@@ -165,7 +166,8 @@ def _kept_objects(page: int, fonts: _Fonts, boxer: _CharBoxer) -> dict[int, _Tex
     at_x, at_y, at_loose, at_matrix = (ctypes.addressof(v) for v in (origin_x, origin_y, loose, matrix))
     key, owner, last = None, None, None  # the current text object, and its last glyph (origin, loose box)
     for index in range(count):
-        if calls.FPDFText_IsGenerated(page, index):
+        character = text[index]
+        if character in _GENERATED and calls.FPDFText_IsGenerated(page, index):
             continue  # a space or line break pdfium inserted; pdfminer has no such character
         handle = calls.FPDFText_GetTextObject(page, index)
         if handle != key:
@@ -179,7 +181,6 @@ def _kept_objects(page: int, fonts: _Fonts, boxer: _CharBoxer) -> dict[int, _Tex
             raise Unsupported("characters without a Unicode mapping (pdfminer reads them as (cid:N))")
         calls.FPDFText_GetCharOrigin(page, index, at_x, at_y)
         calls.FPDFText_GetLooseCharBox(page, index, at_loose)
-        character = text[index]
         if character in _PLACEHOLDERS:
             character = _placeholder(page, index)
         glyph = (origin_x.value, origin_y.value, loose.left, loose.bottom, loose.right, loose.top)

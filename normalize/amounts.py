@@ -49,6 +49,8 @@ _TRAILING_MARKER = regex.compile(r"(?:" + _MARKER_CHARS + r"++|[(（\[［]?+注[
 _SPACES_AROUND_SEPARATORS = regex.compile(r"\s*([,.])\s*")
 _PLAIN = regex.compile(r"^-?\d+(\.\d+)?$")
 _GROUPED = regex.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+_NOT_AMOUNT_CHARACTER = regex.compile(r"[^\d,.\-]")
+_LEADING_ZERO = regex.compile(r"^-?0\d")
 _COMMA_DECIMAL = regex.compile(r"^-?\d{1,3}(,\d{3})*,\d{2}$")
 
 
@@ -99,9 +101,9 @@ def parse_amount(raw: str | None) -> Amount:
         if all(t.isdigit() for t in tokens):
             return Amount(None, text, problem="digits separated by spaces only: decimal point unknown")
         return Amount(None, text, problem="not an amount")
-    if regex.search(r"[^\d,.\-]", compact):
+    if _NOT_AMOUNT_CHARACTER.search(compact):
         return Amount(None, text, problem="not an amount")
-    if regex.match(r"^-?0\d", compact):
+    if _LEADING_ZERO.match(compact):
         return Amount(None, text, problem="leading zero: not a printed amount")
     note = None
     if _PLAIN.match(compact):

@@ -56,6 +56,7 @@ class CodeContext:
 
 
 _CODE_CELL = regex.compile(r"[\d\s.,_\-lI|丨｜]*+")  # digits, and what OCR leaves of spaces and rules between them
+_NON_DIGITS = regex.compile(r"\D")
 
 
 def digit_parts(cells: list[str]) -> list[str]:
@@ -66,7 +67,7 @@ def digit_parts(cells: list[str]) -> list[str]:
         text = nfkc(cell)
         if not _CODE_CELL.fullmatch(text):
             continue
-        digits = regex.sub(r"\D", "", text)
+        digits = _NON_DIGITS.sub("", text)
         if digits:
             parts.append(digits)
     return parts

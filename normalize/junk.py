@@ -8,6 +8,7 @@ from normalize.labels import TOTAL_NAMES, has_cjk, squeeze
 
 # Letters of scripts that never occur in these documents: OCR garbage (`וא אפא`, `пи`).
 _FOREIGN_SCRIPT = regex.compile(r"[\p{Hebrew}\p{Cyrillic}\p{Arabic}\p{Greek}\p{Thai}\p{Hangul}\p{Devanagari}]")
+_DIGIT = regex.compile(r"\d")
 
 
 def junk_reason(cells: list[str], header_labels: set[str] | None = None) -> str | None:
@@ -23,7 +24,7 @@ def junk_reason(cells: list[str], header_labels: set[str] | None = None) -> str 
         return "OCR garbage (foreign script)"
     if header_labels and len(squeezed) >= 2 and all(c in header_labels for c in squeezed):
         return "repeated header row"
-    if not any(regex.search(r"\d", c) for c in squeezed) and len(squeezed) >= 2 and all(
+    if not any(_DIGIT.search(c) for c in squeezed) and len(squeezed) >= 2 and all(
         has_cjk(c) and len(c) <= 2 and c not in TOTAL_NAMES for c in squeezed
     ):
         return "garbled header row"
@@ -33,4 +34,4 @@ def junk_reason(cells: list[str], header_labels: set[str] | None = None) -> str 
 def is_code_fragment_noise(cell: str) -> bool:
     """A non-empty cell in a code column without digits: a garbled `类 款 项` label or a rule stroke."""
     s = squeeze(cell)
-    return bool(s) and not regex.search(r"\d", s)
+    return bool(s) and not _DIGIT.search(s)

@@ -316,12 +316,14 @@ def all_figures(paragraphs) -> list[StatedFigure]:
 def _decimal(text: str) -> Decimal | None:
     """A number as the narrative prints it (counts like `1` included; table rules about strokes do not apply)."""
     try:
-        return within_reach(Decimal(regex.sub(r"[,，\s]", "", nfkc(text)).replace("．", ".")))
+        return within_reach(Decimal(_SEPARATORS.sub("", nfkc(text)).replace("．", ".")))
     except ArithmeticError:
         return None
 
 
 SPLIT_NUMBER = "\u2047"  # stands between digits only spaces separated: no figure pattern reads across it
+_SPLIT_NUMBER_RUN = regex.compile(r"[\d,.]*\d" + SPLIT_NUMBER + r"[\d" + SPLIT_NUMBER + r",.]*")
+_SEPARATORS = regex.compile(r"[,，\s]")
 _DIGITS_APART = regex.compile(r"(?<=\d)[ \t\u3000]+(?=\d)")
 
 
@@ -352,7 +354,7 @@ def split_numbers(paragraphs) -> list[dict]:
     found = []
     for p in paragraphs:
         text = _clean(p.text)
-        for m in regex.finditer(r"[\d,.]*\d" + SPLIT_NUMBER + r"[\d" + SPLIT_NUMBER + r",.]*", text):
+        for m in _SPLIT_NUMBER_RUN.finditer(text):
             found.append({"printed": m.group().replace(SPLIT_NUMBER, " "), "sentence": _sentence(text, m.start(), m.end()).replace(SPLIT_NUMBER, " "),
                           "page": p.page, "problem": "digits separated by spaces only: decimal point unknown"})
     return found

@@ -22,6 +22,7 @@ _PAGE_NUMBER = regex.compile(r"^[-—\s]*(?:第\s*)?\d{1,4}(?:\s*页)?[-—\s]*$
 _SENTENCE_END = regex.compile(r"[。；;！!？?:：]$")  # on a stripped line
 _MARK_AFTER_NUMBER = regex.compile(r"(?<=\d)[" + FOOTNOTE_MARKS + r"]++")
 _CAPTION = regex.compile(r"^(图|表)\s*\d")
+_STATEMENT_MARK = regex.compile(r"[(（][类款项][)）]|万元|%")  # a statement about a subject, not a heading
 
 
 @dataclass
@@ -48,7 +49,7 @@ class Paragraph:
 
 def heading_level(text: str) -> int | None:
     s = nfkc(text).strip()
-    if regex.search(r"[(（][类款项][)）]|万元|%", s):
+    if _STATEMENT_MARK.search(s):
         return None  # a statement about a subject, cut at the line end: not a heading
     for level, pattern in HEADINGS:
         if pattern.match(s) and len(s) <= HEADING_MAX and "。" not in s[:-1]:

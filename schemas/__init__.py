@@ -255,12 +255,13 @@ def _chronological(p: Period) -> tuple:
 
 
 _ORDINAL = regex.compile(r"^(?:[一二三四五六七八九十百零〇]+[、.．]|[(（][一二三四五六七八九十]+[)）]|\d{1,2}[、.．](?!\d)|[(（]\d{1,2}[)）])")
+_WHITESPACE = regex.compile(r"\s+")
 
 
 def name_key(name: str | None) -> str:
     """A name as the reference compares it: NFKC (full-width brackets and digits folded), no whitespace,
     no ordinal prefix (`一、`)."""
-    key = regex.sub(r"\s+", "", unicodedata.normalize("NFKC", name or "")).strip("_-:：·")
+    key = _WHITESPACE.sub("", unicodedata.normalize("NFKC", name or "")).strip("_-:：·")
     previous = None
     while previous != key:
         previous, key = key, _ORDINAL.sub("", key)
