@@ -84,14 +84,7 @@ def image_holds_table(page, box: tuple[float, float, float, float]) -> bool:
     import cv2  # only pages with a large image get here
     import numpy as np
 
-    scale = TABLE_CHECK_DPI / 72
-    bitmap = page.render(scale=scale, grayscale=True)
-    grey = np.ascontiguousarray(bitmap.to_numpy()).reshape(bitmap.height, bitmap.width)
-    _, page_height = page.get_size()
-    left, bottom, right, top = box
-    x0, x1 = int(max(0, left * scale)), int(right * scale)
-    y0, y1 = int(max(0, (page_height - top) * scale)), int((page_height - bottom) * scale)
-    region = grey[y0:y1, x0:x1]
+    region = _rendered_region(page, box, TABLE_CHECK_DPI / 72)
     if region.size == 0:
         return False
     threshold, _ = cv2.threshold(region, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
@@ -102,6 +95,32 @@ def image_holds_table(page, box: tuple[float, float, float, float]) -> bool:
     rows = _count_lines(horizontal.any(axis=1))
     columns = _count_lines(vertical.any(axis=0))
     return rows >= TABLE_RULES[0] and columns >= TABLE_RULES[1]
+
+
+def _rendered_region(page, box: tuple[float, float, float, float], scale: float):
+    """The box's pixels of the page rendered in grey at `scale`: only that part of the page is rendered (the
+    same pixels as in a render of the whole page, which would also rasterise all its text); a turned page is
+    rendered whole and the box's pixels taken from it."""
+    import math
+
+    import numpy as np
+
+    width, height = page.get_size()
+    left, bottom, right, top = box
+    x0, x1 = int(max(0, left * scale)), int(right * scale)
+    y0, y1 = int(max(0, (height - top) * scale)), int((height - bottom) * scale)
+    full_width, full_height = math.ceil(width * scale), math.ceil(height * scale)
+    x1, y1 = min(x1, full_width), min(y1, full_height)
+    if x1 <= x0 or y1 <= y0:
+        return np.zeros((0, 0), np.uint8)
+    if page.get_rotation():
+        bitmap = page.render(scale=scale, grayscale=True)
+        grey = np.ascontiguousarray(bitmap.to_numpy()).reshape(bitmap.height, bitmap.width)
+        return grey[y0:y1, x0:x1]
+    # pypdfium2 crops whole pixels, ceil(crop × scale) from each edge: half a pixel short of each edge gives that edge
+    crop = [(pixels - 0.5) / scale for pixels in (x0, full_height - y1, full_width - x1, y0)]
+    bitmap = page.render(scale=scale, grayscale=True, crop=crop)
+    return np.ascontiguousarray(bitmap.to_numpy()).reshape(bitmap.height, bitmap.width)
 
 
 def _count_lines(profile) -> int:
