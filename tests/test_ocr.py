@@ -19,7 +19,7 @@ from conftest import FIXTURES, read_csv
 from extract.ocr import CELL_READABLE, find_rotation, ocr_page, page_needs_ocr
 from extract.ocr_engine import Reading, decode
 from extract.ocr_image import measure_skew, ink_mask, render_grey, turn
-from extract.ocr_triage import is_garbage
+from extract.ocr_triage import _rendered_region, is_garbage
 from extract.pdf import assemble
 from normalize.labels import squeeze
 from tools.make_scans import source_to_scan
@@ -89,6 +89,21 @@ def test_a_table_pasted_as_a_picture_on_a_text_page_needs_ocr():
     page.insert_obj(picture)
     page.gen_content()
     assert page_needs_ocr(page) == "table image"
+
+
+@pytest.mark.parametrize("box", [(107, 475, 488, 692), (0, 0, 595, 842), (-30, 700, 200, 900), (300.3, 10.7, 301.1, 11.9)])
+def test_the_part_of_a_page_rendered_alone_is_that_part_of_the_whole_page_rendered(box):
+    with pdfium.PdfDocument(str(TEXT_LAYER)) as document:
+        page = document[18]  # a 说明 page with a chart pasted in as a picture
+        scale = 100 / 72
+        whole = page.render(scale=scale, grayscale=True)
+        grey = np.ascontiguousarray(whole.to_numpy()).reshape(whole.height, whole.width).astype(int)
+        left, bottom, right, top = box
+        height = page.get_size()[1]
+        expected = grey[int(max(0, (height - top) * scale)):int((height - bottom) * scale), int(max(0, left * scale)):int(right * scale)]
+        alone = _rendered_region(page, box, scale).astype(int)
+    assert alone.shape == expected.shape
+    assert alone.size == 0 or np.abs(alone - expected).max() <= 1  # anti-aliasing may round the other way
 
 
 def test_a_text_layer_of_private_use_glyphs_or_foreign_junk_is_garbage():
