@@ -167,7 +167,8 @@ def _display(value):
 
 def _width(header: str, values) -> float:
     """Characters wide enough for the header and the longest value (CJK characters count twice), within bounds."""
-    longest = max([_display_width(header)] + [_display_width(_text(v)) for v in values])
+    distinct = {(type(v), v) for v in values}  # columns repeat their values (units, tables, names): each is measured once
+    longest = max([_display_width(header)] + [_display_width(_text(v)) for _, v in distinct])
     return max(MIN_WIDTH, min(MAX_WIDTH, longest + 2))
 
 
