@@ -9,8 +9,10 @@ from __future__ import annotations
 import csv
 import json
 import os
+import random
 import subprocess
 import sys
+import zlib
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,6 +20,8 @@ import pytest
 
 import hostile
 from conftest import ROOT, read_csv
+from extract.limits import _inflated_size, check_pdf_streams
+from extract.model import InputError
 from synthetic import DEPARTMENT, build
 
 ERROR_KINDS_OF = {  # what each class of hand-made PDF may end as: never internal, never a timeout
@@ -87,6 +91,27 @@ def test_decompression_bombs_are_refused_before_any_library_inflates_them(batch)
     """Behind ASCIIHex or ASCII85 too: never a worker killed for its memory."""
     kinds = {p.name: batch["lines"][p.name]["kind"] for p in batch["made"]["bomb"]}
     assert {k for n, k in kinds.items() if "predictor" not in n} == {"too-large"}, kinds
+
+
+@pytest.mark.parametrize("content", [b"\0" * (20 << 20), random.Random(0).randbytes(1000) * 100], ids=["zeros", "repeats"])
+def test_a_small_stream_inflating_past_the_limit_is_refused_and_one_within_it_is_not(tmp_path, content):
+    squeezed = zlib.compress(content, 9)  # a few KB: less than one read of the check
+    path = tmp_path / "small_bomb.pdf"
+    path.write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Length " + str(len(squeezed)).encode() + b" /Filter /FlateDecode >>\nstream\n"
+                     + squeezed + b"\nendstream\nendobj\n%%EOF\n")
+    limit = len(content) * 4 // 5
+    with pytest.raises(InputError, match="a compressed stream inflates to more than"):
+        check_pdf_streams(path, stream_limit=limit)
+    with pytest.raises(InputError, match="compressed streams inflate to more than"):
+        check_pdf_streams(path, total_limit=limit)
+    check_pdf_streams(path, stream_limit=len(content), total_limit=len(content))
+
+
+@pytest.mark.parametrize("after", [b"", b"\nendstream\nendobj\n"], ids=["at-the-end", "followed"])
+@pytest.mark.parametrize("level", [1, 6, 9])
+def test_a_streams_inflated_size_is_counted_to_its_end(after, level):
+    content = random.Random(level).randbytes(997) * 80  # 80 KB from 2-3 KB: more than one inflated chunk
+    assert _inflated_size(zlib.compress(content, level) + after, 1 << 30) == len(content)
 
 
 def test_an_overlong_cell_is_one_error_naming_the_limit_or_the_document_is_converted(batch):
