@@ -107,6 +107,8 @@ def render_pages(source: Path, numbers: list[int], folder: Path, ocr_pages: set[
     page itself."""
     rendered = rendered or {}
     target = folder / PAGES_FOLDER
+    if numbers:
+        target.mkdir(exist_ok=True)
     images = {}
     document = None
     try:
@@ -117,7 +119,6 @@ def render_pages(source: Path, numbers: list[int], folder: Path, ocr_pages: set[
                 if not 1 <= number <= len(document):
                     continue
                 rendering = _render_number(document, number, number in ocr_pages)
-            target.mkdir(exist_ok=True)
             images[number] = _save(rendering, number, target)
     finally:
         if document is not None:
