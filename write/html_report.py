@@ -2,10 +2,11 @@
 and no network (styles and scripts inline, page images as files beside the report).
 
 A PDF's report shows each page that holds a table or that a check which does not pass refers to, with every
-extracted cell outlined where it was read (a page that only passing checks refer to, such as a 说明 page restating
-the tables correctly, has nothing to outline: it is linked in the PDF itself rather than rendered); a text export's report shows its tables as HTML tables. Either way a cell's
-colour says what happened to it (failing a check, repaired, unreadable) and hovering or clicking it shows
-what was read, the value, where it came from and the checks that involve it. Every text is escaped.
+extracted cell outlined where it was read. A page only passing checks refer to (a 说明 page restating the tables
+correctly) has nothing to outline: it is linked in the PDF itself rather than rendered. A text export's report
+shows its tables as HTML tables. Either way a cell's colour says what happened to it (failing a check, repaired,
+unreadable) and hovering or clicking it shows what was read, the value, where it came from and the checks that
+involve it. Every text is escaped.
 """
 from __future__ import annotations
 
