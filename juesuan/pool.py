@@ -24,10 +24,8 @@ from typing import Any, Callable
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 POLL_SECONDS = 0.2
 # A document allocates hundreds of thousands of small dicts (one a character) and few reference cycles: with
-# Python's default first generation (700) the collector ran ~70 times a document for 4-7% of its time. For the four
-# corpus documents: at 10,000, 7-10 collections, 14-83 ms (37 on average over six passes); at 25,000, 2-3, 14-29 ms
-# (20), one worker's peak RSS growing as before over 200 documents (1.044); at 50,000, once, but the RSS grew 1.073.
-COLLECTOR_FIRST_GENERATION = 25_000
+# Python's default first generation (700) the collector ran ~70 times a document for 4-7% of its time.
+COLLECTOR_FIRST_GENERATION = 10_000
 
 
 @dataclass(frozen=True)
