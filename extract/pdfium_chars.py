@@ -215,9 +215,9 @@ def _all_text(page: int, count: int) -> str:
     """All characters in one call; when pdfium's text does not match its characters one for one (a
     character outside the BMP, characters pdfium leaves out of its text) they are read one by one."""
     buffer = ctypes.create_string_buffer((count + 1) * 2)
-    calls.FPDFText_GetText(page, 0, count, ctypes.addressof(buffer))
+    written = calls.FPDFText_GetText(page, 0, count, ctypes.addressof(buffer))  # characters, the terminator included
     text = buffer.raw[: count * 2].decode("utf-16-le", errors="surrogatepass")
-    if len(text) == count and not any("\ud800" <= ch <= "\udfff" for ch in text):
+    if written == count + 1 and not any("\ud800" <= ch <= "\udfff" for ch in text):
         return text
     return "".join(chr(calls.FPDFText_GetUnicode(page, i)) for i in range(count))
 

@@ -487,3 +487,27 @@ def _facts(path: Path, engine: str) -> dict:
 @pytest.mark.parametrize("name", sorted(p.name for p in (FIXTURES / "pdf").glob("*.pdf")))
 def test_whole_documents_give_identical_facts_with_pdfium_and_with_pdfplumber_pages(name):
     assert _facts(FIXTURES / "pdf" / name, "pdfium") == _facts(FIXTURES / "pdf" / name, "pdfplumber")
+
+
+def test_characters_pdfium_leaves_out_of_its_text_are_read_one_by_one(monkeypatch):
+    """pdfium's text of a page omits control characters that its character list keeps: read in one call, every
+    later character would be taken for the one before it."""
+    from extract import pdfium_calls as calls
+    from extract.pdfium_chars import _all_text
+
+    with pdfium.PdfDocument(str(FIXTURES / "pdf" / "putuo_shehuigongzuobu_2024.pdf")) as document:
+        page = document[6]
+        textpage = page.get_textpage()
+        handle = calls.address_of(textpage.raw)
+        count = calls.FPDFText_CountChars(handle)
+        one_by_one = "".join(chr(calls.FPDFText_GetUnicode(handle, i)) for i in range(count))
+        assert _all_text(handle, count) == one_by_one
+        whole_text = calls.FPDFText_GetText
+
+        def without_first_character(text_page, start, length, buffer):
+            return whole_text(text_page, start + 1, length - 1, buffer)
+
+        monkeypatch.setattr(calls, "FPDFText_GetText", without_first_character)
+        assert _all_text(handle, count) == one_by_one
+        textpage.close()
+        page.close()
