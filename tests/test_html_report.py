@@ -46,7 +46,8 @@ from tools.typeset_export import typeset_text_export
 from write.document import build_manifest
 from write import html_pages
 from write.html_pages import PageRenderings, render_pages, smallest_encoding
-from write.html_report import script_json, write_batch_index, write_document_report
+from write.html_cells import CheckView, build_views
+from write.html_report import pages_to_show, script_json, write_batch_index, write_document_report
 
 ROOT = Path(__file__).resolve().parents[1]
 PUTUO = ROOT / "tests" / "fixtures" / "pdf" / "putuo_caizhengju_2024_p1-21.pdf"
@@ -219,7 +220,7 @@ def shown_pages(written: Written) -> set[int]:
 
 
 def pages_named_by_checks(written: Written, passing: bool) -> set[int]:
-    return {int(p) for r in written.report.results if (r["status"] in ("pass", "skipped")) == passing
+    return {int(p) for r in written.report.results if (r["status"] == "pass") == passing
             for p in r["pages"].split(",") if p}
 
 
@@ -238,6 +239,15 @@ def test_the_说明_page_of_a_check_that_does_not_pass_is_shown_though_it_holds_
     assert 21 in shown_pages(putuo)  # N-SHARE: 71.73% printed where the amounts give 71.65%
     failing = pages_named_by_checks(shehui, passing=False) - {p for t in shehui.doc.tables.values() for p in t.pages}
     assert failing and failing <= shown_pages(shehui)
+
+
+@pytest.mark.parametrize("status, shown", [("skipped", True), ("warn", True), ("pass", False)])
+def test_a_page_without_tables_is_shown_for_a_check_of_any_status_but_pass(putuo, status, shown):
+    cells, checks = build_views(putuo.doc, putuo.report)
+    cover = 1
+    assert cover not in pages_to_show(putuo.doc, cells, checks, putuo.manifest)
+    named = CheckView(len(checks), {"status": status}, [], pages=[cover])  # skipped: e.g. a figure printed unreadably
+    assert (cover in pages_to_show(putuo.doc, cells, checks + [named], putuo.manifest)) == shown
 
 
 def test_a_page_only_passing_checks_name_is_not_rendered_and_their_links_open_it_in_the_pdf(shehui):

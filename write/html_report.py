@@ -111,7 +111,7 @@ def pages_to_show(doc: NormalizedDocument, cells: list[CellView], checks: list[C
     cells and codes."""
     pages = {p for table in doc.tables.values() for p in table.pages}
     pages |= {view.cell.page for view in cells if view.cell.page}
-    pages |= {p for check in checks if check.status not in QUIET_STATUSES for p in check.pages}
+    pages |= {p for check in checks if check.status != "pass" for p in check.pages}  # skipped: the reader may see why
     pages |= {p["page"] for p in manifest.get("unreadable", []) if isinstance(p.get("page"), int)}
     return sorted(pages)
 
