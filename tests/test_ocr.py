@@ -106,6 +106,12 @@ def test_the_part_of_a_page_rendered_alone_is_that_part_of_the_whole_page_render
     assert alone.size == 0 or np.abs(alone - expected).max() <= 1  # anti-aliasing may round the other way
 
 
+@pytest.mark.parametrize("box", [(-37, 270, -13, 382), (100, 900, 200, 1000), (10, 10, 10, 20)])
+def test_a_box_off_the_page_or_without_area_has_no_pixels(box):
+    with pdfium.PdfDocument(str(TEXT_LAYER)) as document:
+        assert _rendered_region(document[18], box, 100 / 72).size == 0
+
+
 def test_a_text_layer_of_private_use_glyphs_or_foreign_junk_is_garbage():
     assert is_garbage(list("\ue001\ue002\ue003" * 10))
     assert is_garbage(list("ÎÒµÄÏÖ½ðÁ÷Á¿±í" * 3))
