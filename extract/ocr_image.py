@@ -21,7 +21,11 @@ SKEW_WORTH_CORRECTING = 0.05  # degrees: below this, rotating would only blur th
 
 def render_grey(page, dpi: int) -> np.ndarray:
     """The page as an 8-bit grey image (page /Rotate applied, as pdfplumber's coordinates are)."""
-    bitmap = page.render(scale=dpi / POINTS_PER_INCH, grayscale=True)
+    return grey_pixels(page.render(scale=dpi / POINTS_PER_INCH, grayscale=True))
+
+
+def grey_pixels(bitmap) -> np.ndarray:
+    """A pypdfium2 grey bitmap's pixels as a (height, width) array (its rows may be padded)."""
     return np.ascontiguousarray(bitmap.to_numpy()).reshape(bitmap.height, bitmap.width)
 
 

@@ -105,6 +105,8 @@ def _rendered_region(page, box: tuple[float, float, float, float], scale: float)
 
     import numpy as np
 
+    from extract.ocr_image import grey_pixels
+
     width, height = page.get_size()
     left, bottom, right, top = box
     x0, x1 = int(max(0, left * scale)), int(right * scale)
@@ -114,16 +116,12 @@ def _rendered_region(page, box: tuple[float, float, float, float], scale: float)
     if x1 <= x0 or y1 <= y0:
         return np.zeros((0, 0), np.uint8)
     if page.get_rotation():
-        bitmap = page.render(scale=scale, grayscale=True)
-        grey = np.ascontiguousarray(bitmap.to_numpy()).reshape(bitmap.height, bitmap.width)
-        return grey[y0:y1, x0:x1]
+        return grey_pixels(page.render(scale=scale, grayscale=True))[y0:y1, x0:x1]
     # a pixel more on each side: the rasteriser treats the pixels along a bitmap's edge differently
     cx0, cy0, cx1, cy1 = max(0, x0 - 1), max(0, y0 - 1), min(full_width, x1 + 1), min(full_height, y1 + 1)
     # pypdfium2 crops whole pixels, ceil(crop × scale) from each edge: half a pixel short of each edge gives that edge
     crop = [(pixels - 0.5) / scale for pixels in (cx0, full_height - cy1, full_width - cx1, cy0)]
-    bitmap = page.render(scale=scale, grayscale=True, crop=crop)
-    grey = np.ascontiguousarray(bitmap.to_numpy()).reshape(bitmap.height, bitmap.width)
-    return grey[y0 - cy0:y1 - cy0, x0 - cx0:x1 - cx0]
+    return grey_pixels(page.render(scale=scale, grayscale=True, crop=crop))[y0 - cy0:y1 - cy0, x0 - cx0:x1 - cx0]
 
 
 def _count_lines(profile) -> int:
