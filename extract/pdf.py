@@ -142,8 +142,7 @@ def _extract(document, path: Path, engine: str, ocr: str, cache_dir: Path | None
     cover_text = ""
     warnings: list[str] = []
     table_pages = _TablePages(document, path, use_pdfium=engine != "pdfplumber")
-    unidentified: list[int] = []
-    assembler = Assembler(kinds, unidentified)
+    assembler = Assembler(kinds)
     try:
         for number in range(1, page_count + 1):
             page = document[number - 1]
@@ -185,7 +184,7 @@ def _extract(document, path: Path, engine: str, ocr: str, cache_dir: Path | None
             raise InputError("image-only", f"{path.name}: every page is an image (a scanned PDF) and OCR is off (--ocr off)")
         if not cover_text:
             cover_text = " ".join(b.text for b in narrative[:3] if b.page == narrative[0].page) if narrative else ""
-        tables = assembler.tables()
+        tables, unidentified = assembler.tables(), assembler.unidentified
         if unidentified:
             warnings.append(f"ruled tables not identified as a standard table on pages {_ranges(sorted(set(unidentified)))}")
         other = other_tables([pt for pt in page_tables if pt.page in unidentified])
