@@ -124,6 +124,10 @@ def _cell_text(chars: list[dict]) -> str:
         return ""
     if not all(char["upright"] is True and char["text"] for char in chars):
         return extract_text(chars)  # rotated characters; an empty character pdfplumber makes a word of its own
+    tops = [char["top"] for char in chars]
+    if max(tops) - min(tops) <= DEFAULT_Y_TOLERANCE:
+        # one line (most cells): clustering by top keeps the characters, and then the words, as they are
+        return " ".join(text for _, text in _words(sorted(chars, key=_X0)))
     words = [word for line in cluster_objects(chars, _TOP, DEFAULT_Y_TOLERANCE) for word in _words(sorted(line, key=_X0))]
     lines = cluster_objects(words, _FIRST, DEFAULT_Y_TOLERANCE)
     return "\n".join(" ".join(text for _, text in line) for line in lines)
