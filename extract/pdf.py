@@ -34,7 +34,7 @@ from extract.identify import (
 from extract.limits import MAX_PAGES, check_cell, check_page_chars
 from extract.lines import lines_of_chars, page_lines
 from extract.model import InputError, NarrativeBlock, PageTable, RawDocument, RawRow, RawTable
-from extract.pdfium_source import count_objects, read_page
+from extract.pdfium_source import ObjectTree, count_objects, page_objects, read_page
 from extract.table_cells import PageChars, find_tables, table_grid
 from normalize.labels import squeeze
 from schemas import table_schema, table_schemas
@@ -94,9 +94,9 @@ class _TablePages:
         self.plumber = None
         self.parsed_by_pdfminer: dict[int, str] = {}  # page number -> why
 
-    def open(self, number: int, loaded=None, loaded_text=None):
-        """`loaded`, `loaded_text`: the page and its text page as pdfium already has them open."""
-        page, reason = read_page(self.document, number - 1, loaded, loaded_text) if self.use_pdfium else (None, "--engine pdfplumber")
+    def open(self, number: int, loaded=None, loaded_text=None, objects: ObjectTree | None = None):
+        """`loaded`, `loaded_text`, `objects`: the page, its text page and its objects as pdfium already has them."""
+        page, reason = read_page(self.document, number - 1, loaded, loaded_text, objects) if self.use_pdfium else (None, "--engine pdfplumber")
         if page is not None:
             return page
         self.parsed_by_pdfminer[number] = reason
@@ -148,7 +148,8 @@ def _extract(document, path: Path, engine: str, ocr: str, cache_dir: Path | None
             page = document[number - 1]
             textpage = page.get_textpage()
             try:
-                seen = triage(page, number, path.name, textpage)
+                objects = page_objects(page)
+                seen = triage(page, number, path.name, textpage, objects)
                 kind, text = seen.kind, seen.text
                 reason = ocr_reason(page, seen, ocr)
                 kinds[number] = kind
@@ -162,7 +163,7 @@ def _extract(document, path: Path, engine: str, ocr: str, cache_dir: Path | None
                         progress(number, page_count, "ocr")
                     continue
                 if kind == "table":
-                    found, outside = _table_page(table_pages.open(number, page, textpage), path, number, engine)
+                    found, outside = _table_page(table_pages.open(number, page, textpage, objects), path, number, engine)
                     if not found:
                         kinds[number] = "narrative" if outside else "blank"
                     page_tables.extend(found)
@@ -246,10 +247,10 @@ class Triage(NamedTuple):
     images: int  # image objects on the page
 
 
-def triage(page, number: int = 0, name: str = "", textpage=None) -> Triage:
+def triage(page, number: int = 0, name: str = "", textpage=None, objects: ObjectTree | None = None) -> Triage:
     """What a page holds, from pdfium's object counts (milliseconds a page), so that only table pages go
-    through pdfplumber's layout analysis. `textpage`: the page's text page, when the caller has it open. The
-    page (and the text page) stay open: the caller closes them."""
+    through pdfplumber's layout analysis. `textpage`, `objects`: the page's text page and `page_objects`, when the
+    caller has them. The page (and the text page) stay open: the caller closes them."""
     own = textpage is None
     if own:
         textpage = page.get_textpage()
@@ -260,7 +261,7 @@ def triage(page, number: int = 0, name: str = "", textpage=None) -> Triage:
     finally:
         if own:
             textpage.close()
-    counts = count_objects(page)
+    counts = count_objects(page, objects=objects)
     images = counts[pdfium_raw.FPDF_PAGEOBJ_IMAGE]
     if counts[pdfium_raw.FPDF_PAGEOBJ_PATH] >= MIN_RULES_FOR_TABLE:
         return Triage("table", text, images)  # includes a continuation page holding only an empty ruled row

@@ -59,48 +59,68 @@ class PdfiumPage(Page):
         return f"<PdfiumPage:{self.page_number}>"
 
 
-def read_page(document, index: int, loaded=None, loaded_text=None) -> tuple[PdfiumPage | None, str | None]:
+def read_page(document, index: int, loaded=None, loaded_text=None, objects: ObjectTree | None = None) -> tuple[PdfiumPage | None, str | None]:
     """Page `index` (0-based) of an open `pypdfium2.PdfDocument` as a pdfplumber page, or why pdfplumber
-    must read it instead: (page, None) or (None, reason). `loaded`, `loaded_text`: that page and (optionally) its
-    text page as pdfium already has them open (the caller closes them); otherwise they are loaded and closed
-    here. `close()` the returned page to free its objects."""
-    geometry, objects, reason = _read(document, index, loaded, loaded_text)
+    must read it instead: (page, None) or (None, reason). `loaded`, `loaded_text`, `objects`: that page, (optionally)
+    its text page and its `page_objects`, as the caller already has them (the caller closes them); otherwise they
+    are loaded and closed here. `close()` the returned page to free its objects."""
+    geometry, objects, reason = _read(document, index, loaded, loaded_text, objects)
     if reason is not None:
         return None, reason
     return PdfiumPage(document, index, geometry, objects), None
 
 
-def count_objects(page, max_depth: int = 2) -> Counter:
-    """How many page objects of each type (pdfium's FPDF_PAGEOBJ_* numbers) a pypdfium2 page holds, down
-    to the same form XObject depth as `page.get_objects(max_depth=...)`, without making pypdfium2's
-    wrapper object for each (for triage: a small fraction of the time)."""
-    found: Counter = Counter()
+ObjectTree = list  # [(pdfium handle, FPDF_PAGEOBJ_* type, the ObjectTree of a form XObject or None)], in content order
+
+
+def page_objects(page) -> ObjectTree:
+    """A pypdfium2 page's objects, each with its type, down through form XObjects: walked once (pdfium call by
+    call, without pypdfium2's wrapper object for each) for both triage and the page source."""
     raw = calls.address_of(page.raw)
-    _count([calls.FPDFPage_GetObject(raw, i) for i in range(calls.FPDFPage_CountObjects(raw))], max_depth - 1, found)
+    return _tree([calls.FPDFPage_GetObject(raw, i) for i in range(calls.FPDFPage_CountObjects(raw))])
+
+
+def _tree(handles: list[int]) -> ObjectTree:
+    tree = []
+    for handle in handles:
+        kind = calls.FPDFPageObj_GetType(handle)
+        children = None
+        if kind == _FORM:
+            children = _tree([calls.FPDFFormObj_GetObject(handle, i) for i in range(calls.FPDFFormObj_CountObjects(handle))])
+        tree.append((handle, kind, children))
+    return tree
+
+
+def count_objects(page, max_depth: int = 2, objects: ObjectTree | None = None) -> Counter:
+    """How many page objects of each type (pdfium's FPDF_PAGEOBJ_* numbers) a pypdfium2 page holds, down
+    to the same form XObject depth as `page.get_objects(max_depth=...)`. `objects`: the page's `page_objects`,
+    when the caller has them."""
+    found: Counter = Counter()
+    _count(page_objects(page) if objects is None else objects, max_depth - 1, found)
     return found
 
 
-def _count(handles: list[int], forms_left: int, found: Counter) -> None:
-    for handle in handles:
-        kind = calls.FPDFPageObj_GetType(handle)
+def _count(tree: ObjectTree, forms_left: int, found: Counter) -> None:
+    for _, kind, children in tree:
         found[kind] += 1
-        if kind == _FORM and forms_left > 0:
-            _count([calls.FPDFFormObj_GetObject(handle, i) for i in range(calls.FPDFFormObj_CountObjects(handle))], forms_left - 1, found)
+        if children is not None and forms_left > 0:
+            _count(children, forms_left - 1, found)
 
 
-def _read(document, index: int, loaded=None, loaded_text=None) -> tuple[PageGeometry | None, dict[str, list[dict]], str | None]:
+def _read(document, index: int, loaded=None, loaded_text=None, objects: ObjectTree | None = None) -> tuple[PageGeometry | None, dict[str, list[dict]], str | None]:
     page = loaded if loaded is not None else document[index]
     loaded_text = loaded_text if loaded is not None else None  # a text page belongs with the page it was opened from
+    objects = objects if loaded is not None else None  # so do its objects
     textpage = None
     try:
         geometry = read_geometry(page)
         if isinstance(geometry, str):
             return None, {}, geometry
-        text_objects, path_objects = _page_objects(page)
+        text_objects, path_objects = _text_and_path_objects(page_objects(page) if objects is None else objects)
         textpage = loaded_text if loaded_text is not None else page.get_textpage()
-        objects = read_paths(path_objects, geometry, index + 1)
-        objects["char"] = read_chars(calls.address_of(textpage.raw), text_objects, geometry, index + 1)
-        return geometry, {kind: found for kind, found in objects.items() if found}, None
+        found = read_paths(path_objects, geometry, index + 1)
+        found["char"] = read_chars(calls.address_of(textpage.raw), text_objects, geometry, index + 1)
+        return geometry, {kind: listed for kind, listed in found.items() if listed}, None
     except Unsupported as reason:
         return None, {}, str(reason)
     finally:
@@ -110,24 +130,21 @@ def _read(document, index: int, loaded=None, loaded_text=None) -> tuple[PageGeom
             page.close()
 
 
-def _page_objects(page) -> tuple[list[tuple[int, Matrix]], list[tuple[int, Matrix]]]:
+def _text_and_path_objects(tree: ObjectTree) -> tuple[list[tuple[int, Matrix]], list[tuple[int, Matrix]]]:
     """Text and path objects in content order, each with the matrix of the form XObject holding it
     (identity on the page itself). Raises Unsupported for content pdfminer reads differently."""
     texts: list[tuple[int, Matrix]] = []
     paths: list[tuple[int, Matrix]] = []
-    raw = calls.address_of(page.raw)
-    handles = [calls.FPDFPage_GetObject(raw, i) for i in range(calls.FPDFPage_CountObjects(raw))]
-    _collect(handles, IDENTITY, True, texts, paths)
+    _collect(tree, IDENTITY, True, texts, paths)
     return texts, paths
 
 
-def _collect(handles: list[int], holder_matrix: Matrix, starts_fresh: bool, texts: list, paths: list) -> None:
+def _collect(tree: ObjectTree, holder_matrix: Matrix, starts_fresh: bool, texts: list, paths: list) -> None:
     """Walk one content stream's objects. pdfminer starts a form XObject's content with a fresh text state
     (character and word spacing, scaling, rise), pdfium with the state the invoking content left; the two
     agree only when no text was shown before the form was invoked (`starts_fresh`)."""
     shown_text = False
-    for handle in handles:
-        kind = calls.FPDFPageObj_GetType(handle)
+    for handle, kind, children in tree:
         if kind == _TEXT:
             if not starts_fresh:
                 raise Unsupported("text in a form XObject invoked after other text")
@@ -138,7 +155,6 @@ def _collect(handles: list[int], holder_matrix: Matrix, starts_fresh: bool, text
         elif kind == _PATH:
             paths.append((handle, holder_matrix))
         elif kind == _FORM:
-            children = [calls.FPDFFormObj_GetObject(handle, i) for i in range(calls.FPDFFormObj_CountObjects(handle))]
             _collect(children, multiply(object_matrix(handle), holder_matrix), starts_fresh and not shown_text, texts, paths)
 
 

@@ -20,7 +20,7 @@ from reportlab.pdfgen import canvas
 
 import tools.typeset
 from extract.pdfium_equivalence import page_differences
-from extract.pdfium_source import count_objects, read_page
+from extract.pdfium_source import count_objects, page_objects, read_page
 from tools.typeset import FONT as CJK_FONT  # registers STSong-Light, which PDFs name but do not embed
 from tools.typeset import HeaderCell as H
 from tools.typeset import Paragraphs, TableSpec, typeset
@@ -464,6 +464,20 @@ def test_object_counts_for_triage_are_pypdfium2s_without_its_wrappers():
         for kind in (pdfium_raw.FPDF_PAGEOBJ_PATH, pdfium_raw.FPDF_PAGEOBJ_IMAGE, pdfium_raw.FPDF_PAGEOBJ_TEXT):
             assert counts[kind] == sum(1 for _ in page.get_objects(filter=[kind], max_depth=2))
         page.close()
+
+
+def test_a_page_read_from_the_objects_triage_walked_is_the_page_read_alone():
+    document = pdfium.PdfDocument(str(FIXTURES / "pdf" / "putuo_shehuigongzuobu_2024.pdf"))
+    for index in range(len(document)):
+        loaded = document[index]
+        textpage = loaded.get_textpage()
+        shared, shared_reason = read_page(document, index, loaded, textpage, page_objects(loaded))
+        alone, alone_reason = read_page(document, index)
+        assert shared_reason == alone_reason
+        if shared is not None:
+            assert shared.objects == alone.objects
+        textpage.close()
+        loaded.close()
 
 
 def test_closing_frees_the_objects_and_reading_again_gives_the_same_page():
