@@ -18,7 +18,6 @@ from __future__ import annotations
 import ctypes
 import unicodedata
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pypdfium2.raw as pdfium_c
@@ -91,12 +90,13 @@ class _Font:
     def width(self, text: str) -> float:
         """Advance width of the glyph showing `text`, per point of font size (pdfium finds the glyph by
         its Unicode value, then reads /W or /Widths)."""
-        if text not in self._widths:
-            self._widths[text] = _glyph_width(self.handle, text)
-            if self.afm and abs(self.afm[1].get(text, 0) / 1000 - self._widths[text]) > WIDTH_EPSILON:
+        width = self._widths.get(text)
+        if width is None:
+            width = self._widths[text] = _glyph_width(self.handle, text)
+            if self.afm and abs(self.afm[1].get(text, 0) / 1000 - width) > WIDTH_EPSILON:
                 # pdfium places the characters by the PDF's widths, pdfminer by the AFM's
                 raise Unsupported(f"{self.name} with widths other than its standard metrics (pdfminer uses those)")
-        return self._widths[text]
+        return width
 
 
 class _Fonts:
@@ -111,16 +111,17 @@ class _Fonts:
             self._known[handle] = _Font(handle)
         return self._known[handle]
 
-    def style(self, abcd: tuple, size: float, font: int) -> _Style:
+    def style(self, a: float, b: float, c: float, d: float, size: float, font: int) -> _Style:
         """A text object's style from its matrix (without the translation), font size and font. Most
         objects of a page share a few styles: each is converted and checked once."""
-        key = (*abcd, size, font)
-        if key not in self._styles:
-            a, b, c, d = (decimal_float(v) for v in abcd)
+        key = (a, b, c, d, size, font)
+        style = self._styles.get(key)
+        if style is None:
+            a, b, c, d = (decimal_float(v) for v in (a, b, c, d))
             if b != 0 or c != 0 or a <= 0 or d == 0:
                 raise Unsupported("rotated, skewed or mirrored text")
-            self._styles[key] = _Style((a, b, c, d), decimal_float(size), self.lookup(font))
-        return self._styles[key]
+            style = self._styles[key] = _Style((a, b, c, d), decimal_float(size), self.lookup(font))
+        return style
 
 
 class _Style:
@@ -133,13 +134,13 @@ class _Style:
         self.low, self.high = sorted((d * self.bottom, d * (self.bottom + size)))  # the box's edges above the origin
 
 
-@dataclass
 class _TextObject:
-    """One text object and its characters."""
+    """One text object (its pdfium handle), its style and its characters."""
 
-    handle: int  # the pdfium text object
-    style: _Style
-    chars: list[dict] = field(default_factory=list)
+    __slots__ = ("handle", "style", "chars")
+
+    def __init__(self, handle: int, style: _Style):
+        self.handle, self.style, self.chars = handle, style, []
 
 
 def read_chars(textpage: int, text_objects: list[tuple[int, Matrix]], geometry: PageGeometry, page_number: int) -> list[dict]:
@@ -174,7 +175,7 @@ def _kept_objects(page: int, fonts: _Fonts, boxer: _CharBoxer) -> dict[int, _Tex
             key, owner, last = handle, objects.get(handle), None
             if owner is None:
                 calls.FPDFText_GetMatrix(page, index, at_matrix)
-                style = fonts.style((matrix.a, matrix.b, matrix.c, matrix.d), calls.FPDFText_GetFontSize(page, index),
+                style = fonts.style(matrix.a, matrix.b, matrix.c, matrix.d, calls.FPDFText_GetFontSize(page, index),
                                     calls.FPDFTextObj_GetFont(handle))
                 owner = objects[handle] = _TextObject(handle, style)
         if calls.FPDFText_HasUnicodeMapError(page, index):
@@ -183,7 +184,8 @@ def _kept_objects(page: int, fonts: _Fonts, boxer: _CharBoxer) -> dict[int, _Tex
         calls.FPDFText_GetLooseCharBox(page, index, at_loose)
         if character in _PLACEHOLDERS:
             character = _placeholder(page, index)
-        glyph = (origin_x.value, origin_y.value, loose.left, loose.bottom, loose.right, loose.top)
+        left, bottom, right, top = loose.left, loose.bottom, loose.right, loose.top
+        glyph = (origin_x.value, origin_y.value, left, bottom, right, top)
         if glyph == last:
             # pdfium gives each character of a glyph standing for several (a ligature) the glyph's position and box
             owner.chars[-1]["text"] = _joined(owner.chars[-1]["text"] + character)
@@ -195,7 +197,8 @@ def _kept_objects(page: int, fonts: _Fonts, boxer: _CharBoxer) -> dict[int, _Tex
             if not character.isspace():
                 font.glyphs_shown.append(index)
         x, y = decimal_float(glyph[0]), decimal_float(glyph[1])
-        owner.chars.append(boxer.char(character, x, y, _advance(page, owner.style, character, x, glyph[2:], index), owner.style))
+        style = owner.style
+        owner.chars.append(boxer.char(character, x, y, _advance(page, style, character, x, left, bottom, right, top, index), style))
     return objects
 
 
@@ -222,7 +225,7 @@ def _all_text(page: int, count: int) -> str:
     return "".join(chr(calls.FPDFText_GetUnicode(page, i)) for i in range(count))
 
 
-def _advance(page: int, style: _Style, text: str, x: float, loose: tuple, index: int) -> float:
+def _advance(page: int, style: _Style, text: str, x: float, left: float, bottom: float, right: float, top: float, index: int) -> float:
     """The glyph's advance in text space (font size included, horizontal scaling not).
 
     The font's width for the glyph's Unicode value is checked against pdfium's loose box, whose right
@@ -230,7 +233,6 @@ def _advance(page: int, style: _Style, text: str, x: float, loose: tuple, index:
     box tells which of the two it is."""
     a = style.matrix[0]
     from_font = style.font.width(text) * style.size
-    left, bottom, right, top = loose
     if left == right and bottom == top:
         return from_font  # an empty glyph (a space): pdfium's loose box is just the origin
     from_box = (right - x) / a
@@ -372,7 +374,7 @@ def _blank_char(handle: int, holder_matrix: Matrix, fonts: _Fonts, boxer: _CharB
     matrix = multiply(object_matrix(handle), holder_matrix)
     size = ctypes.c_float()
     calls.FPDFTextObj_GetFontSize(handle, ctypes.addressof(size))
-    style = fonts.style(matrix[:4], size.value, calls.FPDFTextObj_GetFont(handle))
+    style = fonts.style(*matrix[:4], size.value, calls.FPDFTextObj_GetFont(handle))
     return boxer.char(" ", matrix[4], matrix[5], style.font.width(" ") * style.size, style)
 
 
@@ -380,7 +382,9 @@ def _check_dropped_spaces(placed: list[tuple[int, Matrix, list[dict]]], geometry
     """pdfium keeps one space of several in a row. All pdfplumber does with spaces is split words, and one
     space splits them as well as many, unless other text lies where the dropped spaces were: there a
     space between two of its characters splits a word that the missing spaces would not."""
-    spans = [span for handle, holder_matrix, chars in placed for span in _space_spans(handle, holder_matrix, chars, geometry)]
+    spaces = ((handle, holder_matrix, chars, i) for handle, holder_matrix, chars in placed
+              for i, char in enumerate(chars) if char["text"].isspace())
+    spans = [span for space in spaces if (span := _space_span(*space, geometry)) is not None]
     if not spans:
         return
     visible = sorted(((c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2)
@@ -392,17 +396,12 @@ def _check_dropped_spaces(placed: list[tuple[int, Matrix, list[dict]]], geometry
                 raise Unsupported("repeated spaces running under other text (pdfium keeps only the first)")
 
 
-def _space_spans(handle: int, holder_matrix: Matrix, chars: list[dict], geometry: PageGeometry) -> list[tuple[float, float, float, float]]:
-    """Where each space of the object may have been followed by spaces pdfium dropped: up to the next
+def _space_span(handle: int, holder_matrix: Matrix, chars: list[dict], i: int, geometry: PageGeometry) -> tuple[float, float, float, float] | None:
+    """Where the object's space `chars[i]` may have been followed by spaces pdfium dropped: up to the next
     character of the object, or to where the object's bounds end (pdfium's bounds of a space are its origin)."""
-    spans = []
-    for i, char in enumerate(chars):
-        if not char["text"].isspace():
-            continue
-        end = chars[i + 1]["x0"] if i + 1 < len(chars) else _plumber_bounds(handle, holder_matrix, geometry)["x1"]
-        if end - char["x1"] > SPACE_GAP:
-            spans.append((char["x1"], end, char["top"], char["bottom"]))
-    return spans
+    char = chars[i]
+    end = chars[i + 1]["x0"] if i + 1 < len(chars) else _plumber_bounds(handle, holder_matrix, geometry)["x1"]
+    return (char["x1"], end, char["top"], char["bottom"]) if end - char["x1"] > SPACE_GAP else None
 
 
 def _plumber_bounds(handle: int, holder_matrix: Matrix, geometry: PageGeometry) -> dict:
