@@ -21,8 +21,10 @@ def address_of(handle) -> int:
 
 
 def _declare(name: str, restype, *argtypes):
+    # PYFUNCTYPE: called with the GIL held. CFUNCTYPE would release and take it again around every call, for
+    # functions that run a microsecond (and pdfium is not thread-safe: no other thread may call it meanwhile anyway).
     function = getattr(pdfium_c, name)
-    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, c_void_p).value)
+    return ctypes.PYFUNCTYPE(restype, *argtypes)(ctypes.cast(function, c_void_p).value)
 
 
 # pages and their objects
