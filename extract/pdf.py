@@ -13,7 +13,7 @@ import pypdfium2.raw as pdfium_raw
 import regex
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
-from pdfplumber.utils import crop_to_bbox
+from pdfplumber.utils import clip_obj
 from pdfplumber.utils.exceptions import PdfminerException
 
 from extract.identify import (
@@ -367,7 +367,21 @@ def _text_lines(page, bbox) -> list[str]:
         return []
     region = (max(0, x0), max(0, top), min(page.width, x1), min(page.height, bottom))
     reaching = [c for c in page.chars if c["bottom"] >= region[1] and c["top"] <= region[3]]  # what can overlap it
-    return lines_of_chars(crop_to_bbox(reaching, region))
+    return lines_of_chars(_cropped(reaching, region))
+
+
+def _cropped(chars: list[dict], region) -> list[dict]:
+    """`crop_to_bbox(chars, region)` as far as text lines read it (positions and text): a character wholly inside the
+    region is taken as it is, since pdfplumber's clipped copy of it has the same position; the others are clipped."""
+    left, top, right, bottom = region
+    kept = []
+    for c in chars:
+        if (left <= c["x0"] <= c["x1"] <= right and top <= c["top"] <= c["bottom"] <= bottom
+                and (c["x1"] - c["x0"]) + (c["bottom"] - c["top"]) > 0):
+            kept.append(c)
+        elif (clipped := clip_obj(c, region)) is not None:
+            kept.append(clipped)
+    return kept
 
 
 def _lines_outside_tables(page, found: list[PageTable]) -> list[str]:

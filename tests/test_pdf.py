@@ -5,14 +5,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import random
+
 import pdfplumber
 import pytest
+from pdfplumber.utils import crop_to_bbox
 
 from check.run import check_document
 from extract import extract_document
 from extract.lines import page_lines
 from extract.model import InputError
-from extract.pdf import _text_lines, extract_pdf
+from extract.pdf import _cropped, _text_lines, extract_pdf
 from normalize.document import normalize_document
 
 from conftest import CAIDIAN, FIXTURES, ROOT, read_csv
@@ -345,3 +348,18 @@ def test_the_lines_above_and_below_a_table_are_those_of_the_page_cropped_there(p
                     compared += 1
             page.close()
     assert compared > 0
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_regions_characters_have_the_positions_pdfplumbers_crop_gives_them(seed):
+    """Characters inside, across and outside the region's edges, empty, inverted or without a position."""
+    rng = random.Random(seed)
+    chars = []
+    for _ in range(rng.randint(1, 30)):
+        x0 = rng.choice([0, 5, 10, 10.5, 20, 50, 99.5, 100, 101, float("nan")])
+        top = rng.choice([0, 10, 20, 30, 49, 50, 60])
+        width, height = rng.choice([0, 3, 5, -1, 10]), rng.choice([0, 5, 10, -2])
+        chars.append({"x0": x0, "x1": x0 + width, "top": top, "bottom": top + height, "text": rng.choice("一二3 4"), "doctop": top})
+    region = (10, 20, 100, 50)
+    position = lambda cs: repr([(c["x0"], c["x1"], c["top"], c["bottom"], c["text"]) for c in cs])  # noqa: E731  (repr: NaN equals NaN)
+    assert position(_cropped(chars, region)) == position(crop_to_bbox(chars, region))
