@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pypdfium2.raw as pdfium_raw
-import regex
 
 IMAGE_PAGE_SHARE = 0.10  # an image covering this much of an otherwise textless page is a scan
 TABLE_IMAGE_SHARE = 0.15  # an image this large on a page with text may be a pasted table
@@ -17,7 +16,7 @@ def page_needs_ocr(page, text: str | None = None, image_count: int | None = None
     """"image-only", "garbage text layer", "table image" or None for a pypdfium2 page (`text`: its text layer,
     `image_count`: its image objects, when the caller has them already). The page is not closed."""
     text = _text(page) if text is None else text
-    visible = "".join(text.split())  # split() drops exactly the characters str.isspace() calls whitespace
+    visible = [ch for ch in text if not ch.isspace()]
     images = _image_boxes(page, image_count)
     width, height = page.get_size()
     page_area = max(width * height, 1.0)
@@ -32,29 +31,26 @@ def page_needs_ocr(page, text: str | None = None, image_count: int | None = None
     return None
 
 
-def is_garbage(visible: str | list[str]) -> bool:
-    """A text layer that says nothing readable: mostly private-use glyphs or foreign junk. `visible`: its
-    characters other than whitespace."""
-    visible = "".join(visible)
+def is_garbage(visible: list[str]) -> bool:
+    """A text layer that says nothing readable: mostly private-use glyphs or foreign junk."""
     if len(visible) < GARBAGE_MIN_CHARS:
         return False
-    private = len(_PRIVATE_USE.findall(visible))
+    private = sum(1 for ch in visible if "\ue000" <= ch <= "\uf8ff" or ch == "\ufffd")
     if private / len(visible) >= PRIVATE_USE_SHARE:
         return True
-    rest = _READABLE.sub("", visible)
-    readable = len(visible) - len(rest) + sum(1 for ch in rest if ch.isdigit())  # digits of every script count
+    readable = sum(1 for ch in visible if _readable(ch))
     return readable / len(visible) < READABLE_SHARE
 
 
-_PRIVATE_USE = regex.compile("[\ue000-\uf8ff\ufffd]")  # glyphs without a Unicode mapping come out as these
-_READABLE = regex.compile(
-    "[\u4e00-\u9fff"  # CJK unified ideographs
-    "\u3400-\u4dbf"  # extension A
-    "\u3000-\u303f"  # CJK punctuation
-    "\uff00-\uffef"  # full-width forms
-    "0-9"
-    + regex.escape(".,:;%()-+/·“”‘’—…", special_only=False) + "]"
-)
+def _readable(ch: str) -> bool:
+    return (
+        "\u4e00" <= ch <= "\u9fff"  # CJK unified ideographs
+        or "\u3400" <= ch <= "\u4dbf"  # extension A
+        or "\u3000" <= ch <= "\u303f"  # CJK punctuation
+        or "\uff00" <= ch <= "\uffef"  # full-width forms
+        or ch.isdigit()
+        or ch in ".,:;%()-+/·“”‘’—…"
+    )
 
 
 def _text(page) -> str:
