@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 import regex
 
@@ -58,7 +59,12 @@ def _has_duplicate_rows(table: CanonicalTable) -> bool:
     return len(keys) != len(set(keys))
 
 
-def repair_document(doc, extra=None) -> list[Repair]:
+class Repaired(NamedTuple):
+    repairs: list[Repair]
+    evidence: _Evidence | None  # the identities of the tables as repaired (None: the last round changed them)
+
+
+def repair_document(doc, extra=None) -> Repaired:
     """Repair in rounds until nothing changes; `extra(tables)` adds equations beyond the catalogue (narrative)."""
     tables = doc.tables
     doubled = {t.id for t in tables.values() if _has_duplicate_rows(t)}  # a row printed twice spoils every sum it is in
@@ -69,11 +75,11 @@ def repair_document(doc, extra=None) -> list[Repair]:
         repairs += split_merged_rows(tables)
         repairs += repair_names(tables)
     for _ in range(MAX_ROUNDS):
-        applied = _repair_round(tables, extra, can_repair)
+        applied, evidence = _repair_round(tables, extra, can_repair)
         if not applied:
-            break
+            return Repaired(repairs, evidence)  # nothing changed since this round's evidence was gathered
         repairs += applied
-    return repairs
+    return Repaired(repairs, None)
 
 
 # ---------------------------------------------------------------- cell repair
@@ -141,7 +147,7 @@ class _Evidence:
         return best
 
 
-def _repair_round(tables: dict[str, CanonicalTable], extra, can_repair) -> list[Repair]:
+def _repair_round(tables: dict[str, CanonicalTable], extra, can_repair) -> tuple[list[Repair], _Evidence]:
     evidence = _Evidence.of(tables, extra)
     applied: list[Repair] = []
     touched: set[tuple] = set()
@@ -168,13 +174,14 @@ def _repair_round(tables: dict[str, CanonicalTable], extra, can_repair) -> list[
             continue  # one repair per identity per round: later rounds see its effect
         applied.append(_apply(table, ref, value, support, how))
         touched.add(key)
-    return applied
+    return applied, evidence
 
 
-def implied_values(tables: dict[str, CanonicalTable], extra=None) -> list[tuple[Ref, Decimal, list[Equation]]]:
+def implied_values(tables: dict[str, CanonicalTable], extra=None, evidence: _Evidence | None = None) -> list[tuple[Ref, Decimal, list[Equation]]]:
     """Printed values two independent identities say should be something else: in a text layer the document's
-    own error, kept as printed and reported with the value the identities imply."""
-    evidence = _Evidence.of(tables, extra)
+    own error, kept as printed and reported with the value the identities imply. `evidence`: those tables'
+    identities as `repair_document` last gathered them, when nothing has changed since."""
+    evidence = evidence or _Evidence.of(tables, extra)
     found = []
     for key, uses in evidence.uses.items():
         ref = uses[0][1]

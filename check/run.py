@@ -43,12 +43,15 @@ def check_document(doc: NormalizedDocument, repair: bool = True) -> CheckReport:
     report.figures = list(first.values())
     report.repairs = code_completions(doc)
     extra = lambda tables: narrative.narrative_equations(doc, report.figures)  # noqa: E731
+    evidence = None
     if repair:
-        report.repairs += repair_document(doc, extra=extra)
+        repaired = repair_document(doc, extra=extra)
+        report.repairs += repaired.repairs
+        evidence = repaired.evidence
     found, not_built = identities(doc.tables)
     for eq in found + narrative.narrative_equations(doc, report.figures):
         report.results.append(_row(evaluate(eq)))
-    _name_implied_values(report.results, implied_values(doc.tables, extra))
+    _name_implied_values(report.results, implied_values(doc.tables, extra, evidence))
     report.results += narrative.figures_without_table_value(doc, report.figures)
     report.results += completeness_checks.completeness(doc) + completeness_checks.duplicates(doc) + completeness_checks.codes_and_names(doc)
     report.results += narrative.stated_rates(doc) + narrative.item_statements(doc) + narrative.class_shares(doc)

@@ -97,3 +97,23 @@ def test_a_share_missing_one_digit_is_a_likely_misreading_only_where_misreading_
         _, report = _document(damage(CLEAN), tmp_path / form, form)
         shares = [r for r in report.results if r["check_id"] == "N-SHARE" and r["actual"] == "2.17"]
         assert [r["status"] for r in shares] == [status], form
+
+
+def test_the_evidence_repair_last_gathered_gives_the_implied_values_gathering_it_afresh_gives(tmp_path):
+    """check_document names a contradicted printed value with the identities repair last evaluated, when no repair
+    changed the tables since: the same values and identities as evaluating them again."""
+    from check import narrative
+    from check.repair import implied_values, repair_document
+    from normalize.narrative import first_figures
+
+    damage, _, _ = DEFECTS["a changed table cell"]
+    source = tmp_path / "doc.md"
+    source.write_text(damage(CLEAN), encoding="utf-8")
+    doc = normalize_document(extract_document(typeset_text_export(source, tmp_path / "doc.pdf")))
+    figures = list(first_figures(doc.figures).values())
+    extra = lambda tables: narrative.narrative_equations(doc, figures)  # noqa: E731
+    repaired = repair_document(doc, extra=extra)
+    assert repaired.evidence is not None
+    described = lambda found: [(ref.address, value, sorted(eq.check_id for eq in eqs)) for ref, value, eqs in found]  # noqa: E731
+    reused = described(implied_values(doc.tables, extra, repaired.evidence))
+    assert reused and reused == described(implied_values(doc.tables, extra))
