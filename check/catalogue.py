@@ -381,7 +381,3 @@ def identities(tables: dict[str, CanonicalTable]) -> tuple[list[Equation], list[
     for rule in RULES:
         built.extend(rule.build(tables))
     return [e for e in built if isinstance(e, Equation)], [e for e in built if isinstance(e, NotBuilt)]
-
-
-def equations(tables: dict[str, CanonicalTable]) -> list[Equation]:
-    return identities(tables)[0]

@@ -19,8 +19,8 @@ from typing import NamedTuple
 
 import regex
 
-from check.catalogue import equations
-from check.equations import Equation, Ref, evaluate, same_cell, value_of
+from check.catalogue import NotBuilt, identities
+from check.equations import Equation, Evaluation, Ref, evaluate, same_cell, value_of
 from normalize.amounts import amount_tokens, format_amount
 from normalize.labels import nfkc
 from normalize.model import CanonicalRow, CanonicalTable, Cell
@@ -61,7 +61,7 @@ def _has_duplicate_rows(table: CanonicalTable) -> bool:
 
 class Repaired(NamedTuple):
     repairs: list[Repair]
-    evidence: _Evidence | None  # the identities of the tables as repaired (None: the last round changed them)
+    evidence: Evidence | None  # the identities of the tables as repaired (None: the last round changed them)
 
 
 def repair_document(doc, extra=None) -> Repaired:
@@ -91,31 +91,36 @@ def _independent(eqs: list[Equation]) -> int:
 
 
 @dataclass
-class _Evidence:
+class Evidence:
     """Every identity of the document, indexed by cell, with each identity's known sum computed once: solving an
-    identity for one of its cells is then O(1), and a repair round is linear in the number of cell uses."""
+    identity for one of its cells is then O(1), and a repair round is linear in the number of cell uses. Also each
+    identity's evaluation, and the catalogue's identities the tables could not express."""
 
     equations: list[Equation]
+    evaluations: list[Evaluation]  # of `equations`, in their order
+    not_built: list[NotBuilt]
     uses: dict[tuple, list[tuple[Equation, Ref]]]
     failing: set[int]
     fail_count: dict[tuple, int]
     sums: dict[int, tuple[Decimal, int, Decimal | None]]  # id(eq) -> (Σ sign × known part, unknown parts, total)
 
     @classmethod
-    def of(cls, tables: dict[str, CanonicalTable], extra=None) -> "_Evidence":
-        eqs = equations(tables) + (list(extra(tables)) if extra else [])
+    def of(cls, tables: dict[str, CanonicalTable], extra=None) -> "Evidence":
+        built, not_built = identities(tables)
+        eqs = built + (list(extra(tables)) if extra else [])
         uses: dict[tuple, list[tuple[Equation, Ref]]] = defaultdict(list)
-        failing, fail_count, sums = set(), defaultdict(int), {}
+        failing, fail_count, sums, evaluations = set(), defaultdict(int), {}, []
         for eq in eqs:
             for ref in eq.refs:
                 uses[ref.key].append((eq, ref))
             known = [(sign, value_of(ref)) for sign, ref in eq.parts]
             sums[id(eq)] = (sum((s * v for s, v in known if v is not None), Decimal(0)), sum(1 for _, v in known if v is None), value_of(eq.total))
-            if evaluate(eq).status == "fail":
+            evaluations.append(evaluate(eq))
+            if evaluations[-1].status == "fail":
                 failing.add(id(eq))
                 for ref in eq.refs:
                     fail_count[ref.key] += 1
-        return cls(eqs, uses, failing, fail_count, sums)
+        return cls(eqs, evaluations, not_built, uses, failing, fail_count, sums)
 
     def solve(self, eq: Equation, target: Ref) -> Decimal | None:
         """The value `target` must have for `eq` to hold, the other cells as read."""
@@ -147,8 +152,8 @@ class _Evidence:
         return best
 
 
-def _repair_round(tables: dict[str, CanonicalTable], extra, can_repair) -> tuple[list[Repair], _Evidence]:
-    evidence = _Evidence.of(tables, extra)
+def _repair_round(tables: dict[str, CanonicalTable], extra, can_repair) -> tuple[list[Repair], Evidence]:
+    evidence = Evidence.of(tables, extra)
     applied: list[Repair] = []
     touched: set[tuple] = set()
     for key, uses in evidence.uses.items():
@@ -177,11 +182,11 @@ def _repair_round(tables: dict[str, CanonicalTable], extra, can_repair) -> tuple
     return applied, evidence
 
 
-def implied_values(tables: dict[str, CanonicalTable], extra=None, evidence: _Evidence | None = None) -> list[tuple[Ref, Decimal, list[Equation]]]:
+def implied_values(tables: dict[str, CanonicalTable], extra=None, evidence: Evidence | None = None) -> list[tuple[Ref, Decimal, list[Equation]]]:
     """Printed values two independent identities say should be something else: in a text layer the document's
     own error, kept as printed and reported with the value the identities imply. `evidence`: those tables'
     identities as `repair_document` last gathered them, when nothing has changed since."""
-    evidence = evidence or _Evidence.of(tables, extra)
+    evidence = evidence or Evidence.of(tables, extra)
     found = []
     for key, uses in evidence.uses.items():
         ref = uses[0][1]

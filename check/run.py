@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 from check import document as completeness_checks
 from check import narrative, performance, text
-from check.catalogue import RULES, identities
-from check.equations import Evaluation, evaluate
-from check.repair import Repair, implied_values, repair_document
+from check.catalogue import RULES
+from check.equations import Evaluation
+from check.repair import Evidence, Repair, implied_values, repair_document
 from check.results import CHECK_COLUMNS, STATUSES, finding, verdict_of
 from normalize.amounts import format_amount
 from normalize.document import NormalizedDocument
@@ -48,9 +48,8 @@ def check_document(doc: NormalizedDocument, repair: bool = True) -> CheckReport:
         repaired = repair_document(doc, extra=extra)
         report.repairs += repaired.repairs
         evidence = repaired.evidence
-    found, not_built = identities(doc.tables)
-    for eq in found + narrative.narrative_equations(doc, report.figures):
-        report.results.append(_row(evaluate(eq)))
+    evidence = evidence or Evidence.of(doc.tables, extra)  # the catalogue's identities, then the 说明's
+    report.results += [_row(evaluation) for evaluation in evidence.evaluations]
     _name_implied_values(report.results, implied_values(doc.tables, extra, evidence))
     report.results += narrative.figures_without_table_value(doc, report.figures)
     report.results += completeness_checks.completeness(doc) + completeness_checks.duplicates(doc) + completeness_checks.codes_and_names(doc)
@@ -58,7 +57,7 @@ def check_document(doc: NormalizedDocument, repair: bool = True) -> CheckReport:
     report.results += narrative.part_shares(doc, first) + narrative.wording(doc)
     report.results += performance.self_evaluations(doc)
     report.results += text.placeholders(doc) + text.years(doc) + text.punctuation(doc)
-    report.results += [finding(n.check_id, n.description, n.tables, n.keys, n.status, n.reason) for n in not_built]
+    report.results += [finding(n.check_id, n.description, n.tables, n.keys, n.status, n.reason) for n in evidence.not_built]
     for rule in RULES:
         if not any(r["check_id"] == rule.id or r["check_id"].startswith(rule.id + "-") for r in report.results):
             missing = [t for t in rule.tables if t not in doc.tables]
