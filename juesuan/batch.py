@@ -210,7 +210,7 @@ def run_batch(
         remove_stale_staging(out)  # what a worker stopped for time or memory was writing
         summary.results.sort(key=lambda r: str(r.source))
         write_errors(out, summary)
-        summary.notes += build_batch_outputs(out, options.formats | {"csv"}, html=options.html)
+        summary.notes += build_batch_outputs(out, options.formats | {"csv"}, html=options.html, processes=1 if scheduler else workers)
         write_summary_json(out, summary)
     return summary
 

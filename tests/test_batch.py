@@ -215,3 +215,28 @@ def test_an_interrupted_batch_resumed_equals_an_uninterrupted_one(tmp_path):
     a, b = _snapshot(whole), _snapshot(broken)
     assert a.keys() == b.keys()
     assert {k for k in a if a[k] != b[k]} == set()
+
+
+def test_batch_outputs_written_beside_the_workbook_are_those_written_one_after_another(batch, tmp_path):
+    """With two processes, facts, data package and index are written while the workbook is: the same files."""
+    import zipfile
+
+    import pyarrow.parquet as pq
+
+    from write.batch import build_batch_outputs
+
+    _, out = batch
+    copies = {processes: tmp_path / str(processes) / "out" for processes in (1, 2)}
+    for processes, copy in copies.items():
+        shutil.copytree(out, copy)
+        for name in ("facts.csv", "facts.parquet", "datapackage.json", "index.html", "juesuan.xlsx", "juesuan.duckdb"):
+            (copy / name).unlink()
+        assert build_batch_outputs(copy, {"csv", "parquet", "xlsx"}, processes=processes) == []
+    one, two = copies[1], copies[2]
+    for name in ("facts.csv", "datapackage.json", "index.html", "checks_summary.csv"):
+        assert (one / name).read_bytes().replace(str(one).encode(), b"OUT") == (two / name).read_bytes().replace(str(two).encode(), b"OUT"), name
+    assert pq.read_table(one / "facts.parquet").equals(pq.read_table(two / "facts.parquet"))
+    with zipfile.ZipFile(one / "juesuan.xlsx") as a, zipfile.ZipFile(two / "juesuan.xlsx") as b:
+        sheets = [n for n in a.namelist() if n.startswith("xl/")]
+        same = lambda n: a.read(n).replace(str(one).encode(), b"OUT") == b.read(n).replace(str(two).encode(), b"OUT")  # noqa: E731
+        assert sheets and [n for n in sheets if not same(n)] == []
