@@ -12,7 +12,7 @@ from extract import SUPPORTED_SUFFIXES
 from juesuan import __version__
 from juesuan.names import printable, safe_name, short_hash
 from juesuan.pipeline import Options, Result, convert, page_count_probe, sha256_of
-from juesuan.pool import Limits, Lost, WorkerPool
+from juesuan.pool import Limits, Lost, WorkerPool, forkserver_context
 from juesuan.preload import WORKER_PRELOAD
 from write.atomic import atomic_write_text, replacing
 from write.batch import build_batch_outputs
@@ -210,7 +210,8 @@ def run_batch(
         remove_stale_staging(out)  # what a worker stopped for time or memory was writing
         summary.results.sort(key=lambda r: str(r.source))
         write_errors(out, summary)
-        summary.notes += build_batch_outputs(out, options.formats | {"csv"}, html=options.html, processes=1 if scheduler else workers)
+        beside = forkserver_context(WORKER_PRELOAD) if workers >= 2 and not scheduler else None  # a second core, idle by now
+        summary.notes += build_batch_outputs(out, options.formats | {"csv"}, html=options.html, beside=beside)
         write_summary_json(out, summary)
     return summary
 

@@ -64,6 +64,15 @@ def _watch_main(main_pid: int) -> None:
             pass
 
 
+def forkserver_context(preload: tuple[str, ...] = ()):
+    """The forkserver start method, its server importing `preload` before it forks: a process has one server, which
+    takes the preload set before it first starts, so every user of the server sets the same one."""
+    context = multiprocessing.get_context("forkserver")
+    if preload:
+        context.set_forkserver_preload(list(preload))
+    return context
+
+
 def tune_collector() -> None:
     """For a process that converts documents: what it has imported is left out of every later collection,
     and the first generation is collected less often."""
@@ -113,9 +122,7 @@ class WorkerPool:
                  tasks_per_worker: int = 25, preload: tuple[str, ...] = (), on_progress: Callable | None = None):
         self.function, self.probe, self.limits, self.on_progress = function, probe, limits, on_progress
         self.workers, self.tasks_per_worker = max(1, workers), tasks_per_worker
-        self.context = multiprocessing.get_context("forkserver")
-        if preload:
-            self.context.set_forkserver_preload(list(preload))
+        self.context = forkserver_context(preload)
         self._pool: list[_Worker] = []
 
     def run(self, tasks: list[tuple[Any, tuple]], on_done: Callable[[Any, Any], None]) -> None:

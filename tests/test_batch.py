@@ -223,6 +223,8 @@ def test_batch_outputs_written_beside_the_workbook_are_those_written_one_after_a
 
     import pyarrow.parquet as pq
 
+    from juesuan.pool import forkserver_context
+    from juesuan.preload import WORKER_PRELOAD
     from write.batch import build_batch_outputs
 
     _, out = batch
@@ -231,7 +233,8 @@ def test_batch_outputs_written_beside_the_workbook_are_those_written_one_after_a
         shutil.copytree(out, copy)
         for name in ("facts.csv", "facts.parquet", "datapackage.json", "index.html", "juesuan.xlsx", "juesuan.duckdb"):
             (copy / name).unlink()
-        assert build_batch_outputs(copy, {"csv", "parquet", "xlsx"}, processes=processes) == []
+        beside = forkserver_context(WORKER_PRELOAD) if processes == 2 else None
+        assert build_batch_outputs(copy, {"csv", "parquet", "xlsx"}, beside=beside) == []
     one, two = copies[1], copies[2]
     for name in ("facts.csv", "datapackage.json", "index.html", "checks_summary.csv"):
         assert (one / name).read_bytes().replace(str(one).encode(), b"OUT") == (two / name).read_bytes().replace(str(two).encode(), b"OUT"), name

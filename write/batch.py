@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -65,13 +64,13 @@ def _read_manifest(folder: Path) -> dict | None:
     return manifest if ok and "doc_id" in manifest and isinstance(manifest.get("tables"), dict) else None
 
 
-def build_batch_outputs(out: Path, formats: set[str], html: bool = True, processes: int = 1) -> list[str]:
+def build_batch_outputs(out: Path, formats: set[str], html: bool = True, beside=None) -> list[str]:
     """Rebuild the batch outputs from every document folder under OUT (this run's and earlier up-to-date ones)
     and the partitioned dataset their manifests list, streaming: memory stays bounded by a document and the
     database's own limit, whatever the batch's size (a short line per document is all that is held). Returns notes
-    for batch.json (folders that could not be read, a workbook too large for Excel). With `processes` of 2 or more,
-    facts.csv/.parquet, datapackage.json and index.html are written by a second process while this one builds the
-    database and the workbook (the two then hold their memory at the same time)."""
+    for batch.json (folders that could not be read, a workbook too large for Excel). With `beside`, a multiprocessing
+    context, facts.csv/.parquet, datapackage.json and index.html are written by a second process started from it while
+    this one builds the database and the workbook (the two then hold their memory at the same time)."""
     documents, listed, notes, fact_files = [], set(), [], {}
     for folder in document_folders(out):
         manifest = _read_manifest(folder)
@@ -86,12 +85,12 @@ def build_batch_outputs(out: Path, formats: set[str], html: bool = True, process
     listed.clear()
     with replacing(out / "checks_summary.csv") as tmp:
         write_csv(tmp, SUMMARY_COLUMNS, [_summary(d) for d in documents])
-    if processes < 2:
+    if beside is None:
         _database_and_workbook(out, documents, fact_files, formats, notes)
         _facts_package_and_index(out, documents, fact_files, formats, html)
         return notes
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver")) as beside:
-        written = beside.submit(_facts_package_and_index, out, documents, fact_files, formats, html)
+    with ProcessPoolExecutor(1, mp_context=beside) as executor:
+        written = executor.submit(_facts_package_and_index, out, documents, fact_files, formats, html)
         _database_and_workbook(out, documents, fact_files, formats, notes)
         written.result()  # raises what the other process raised
     return notes
