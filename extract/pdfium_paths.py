@@ -13,7 +13,7 @@ import ctypes
 import pypdfium2.raw as pdfium_c
 
 from extract import pdfium_calls as calls
-from extract.pdfium_geometry import Matrix, PageGeometry, decimal_float, multiply, object_matrix
+from extract.pdfium_geometry import Matrix, PageGeometry, apply, decimal_float, multiply, object_matrix
 
 _MOVETO, _BEZIERTO = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_BEZIERTO
 _EVENODD = pdfium_c.FPDF_FILLMODE_ALTERNATE
@@ -24,13 +24,12 @@ def read_paths(path_objects: list[tuple[int, Matrix]], geometry: PageGeometry, p
     (pdfium handle, matrix of the form holding it)."""
     found: dict[str, list[dict]] = {"rect": [], "line": [], "curve": []}
     segments = _SegmentReader()
-    plumber_object = _PlumberObjects(geometry, page_number)
     for handle, holder_matrix in path_objects:
         matrix = multiply(multiply(object_matrix(handle), holder_matrix), geometry.miner_matrix)
         paint = _paint(handle)
         for subpath in _subpaths(segments.operators(handle)):
             kind, pts = _classify(subpath, matrix)
-            found[kind].append(plumber_object(kind, pts, paint))
+            found[kind].append(_plumber_object(kind, pts, paint, geometry, page_number))
     return found
 
 
@@ -91,8 +90,7 @@ def _classify(subpath: list[tuple], matrix: Matrix) -> tuple[str, list[tuple[flo
     """pdfminer's `PDFLayoutAnalyzer.paint_path` for one subpath: the kind and its points in page space."""
     shape = "".join([op[0] for op in subpath])
     start = subpath[0][-2:]
-    a, b, c, d, e, f = matrix  # `apply`, term by term
-    pts = [(a * x + c * y + e, b * x + d * y + f) for x, y in (op[-2:] if op[0] != "h" else start for op in subpath)]
+    pts = [apply(matrix, *(op[-2:] if op[0] != "h" else start)) for op in subpath]
     if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
         shape = shape[:-2] + "h"  # a redundant lineto back to the start before the closepath
         pts.pop()
@@ -107,23 +105,11 @@ def _classify(subpath: list[tuple], matrix: Matrix) -> tuple[str, list[tuple[flo
     return "curve", pts
 
 
-class _PlumberObjects:
-    """pdfplumber's dict of a path piece on one page: `PageGeometry.plumber_box` and `plumber_point`, term by term."""
-
-    def __init__(self, geometry: PageGeometry, page_number: int):
-        self.page_number = page_number
-        self.mb_x0, self.mb_top, self.height = geometry.mediabox[0], geometry.mediabox[1], geometry.height
-        self.shifted = self.mb_x0 != 0
-
-    def __call__(self, kind: str, pts: list[tuple[float, float]], paint: dict) -> dict:
-        xs = [p[0] for p in pts]
-        ys = [p[1] for p in pts]
-        x0, y0, x1, y1 = min(xs), min(ys), max(xs), max(ys)
-        mb_x0, mb_top, height = self.mb_x0, self.mb_top, self.height
-        top = (height - y1) + mb_top
-        obj = {"object_type": kind, "page_number": self.page_number,
-               "x0": x0 + mb_x0 if self.shifted else x0, "y0": y0, "x1": x1 + mb_x0 if self.shifted else x1, "y1": y1,
-               "width": x1 - x0, "height": y1 - y0, "top": top, "bottom": (height - y0) + mb_top, "doctop": top}
-        obj.update(paint)
-        obj["pts"] = [(mb_x0 + x, mb_top + height - y) for x, y in pts]
-        return obj
+def _plumber_object(kind: str, pts: list[tuple[float, float]], paint: dict, geometry: PageGeometry, page_number: int) -> dict:
+    xs = [p[0] for p in pts]
+    ys = [p[1] for p in pts]
+    obj = {"object_type": kind, "page_number": page_number}
+    obj.update(geometry.plumber_box(min(xs), min(ys), max(xs), max(ys)))
+    obj.update(paint)
+    obj["pts"] = [geometry.plumber_point(x, y) for x, y in pts]
+    return obj
