@@ -182,11 +182,10 @@ def _repair_round(tables: dict[str, CanonicalTable], extra, can_repair) -> tuple
     return applied, evidence
 
 
-def implied_values(tables: dict[str, CanonicalTable], extra=None, evidence: Evidence | None = None) -> list[tuple[Ref, Decimal, list[Equation]]]:
+def implied_values(tables: dict[str, CanonicalTable], evidence: Evidence) -> list[tuple[Ref, Decimal, list[Equation]]]:
     """Printed values two independent identities say should be something else: in a text layer the document's
-    own error, kept as printed and reported with the value the identities imply. `evidence`: those tables'
-    identities as `repair_document` last gathered them, when nothing has changed since."""
-    evidence = evidence or Evidence.of(tables, extra)
+    own error, kept as printed and reported with the value the identities imply. `evidence`: the identities of the
+    tables as they are now."""
     found = []
     for key, uses in evidence.uses.items():
         ref = uses[0][1]

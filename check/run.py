@@ -50,7 +50,7 @@ def check_document(doc: NormalizedDocument, repair: bool = True) -> CheckReport:
         evidence = repaired.evidence
     evidence = evidence or Evidence.of(doc.tables, extra)  # the catalogue's identities, then the 说明's
     report.results += [_row(evaluation) for evaluation in evidence.evaluations]
-    _name_implied_values(report.results, implied_values(doc.tables, extra, evidence))
+    _name_implied_values(report.results, implied_values(doc.tables, evidence))
     report.results += narrative.figures_without_table_value(doc, report.figures)
     report.results += completeness_checks.completeness(doc) + completeness_checks.duplicates(doc) + completeness_checks.codes_and_names(doc)
     report.results += narrative.stated_rates(doc) + narrative.item_statements(doc) + narrative.class_shares(doc)

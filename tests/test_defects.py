@@ -103,7 +103,7 @@ def test_the_evidence_repair_last_gathered_gives_the_implied_values_gathering_it
     """check_document names a contradicted printed value with the identities repair last evaluated, when no repair
     changed the tables since: the same values and identities as evaluating them again."""
     from check import narrative
-    from check.repair import implied_values, repair_document
+    from check.repair import Evidence, implied_values, repair_document
     from normalize.narrative import first_figures
 
     damage, _, _ = DEFECTS["a changed table cell"]
@@ -115,5 +115,5 @@ def test_the_evidence_repair_last_gathered_gives_the_implied_values_gathering_it
     repaired = repair_document(doc, extra=extra)
     assert repaired.evidence is not None
     described = lambda found: [(ref.address, value, sorted(eq.check_id for eq in eqs)) for ref, value, eqs in found]  # noqa: E731
-    reused = described(implied_values(doc.tables, extra, repaired.evidence))
-    assert reused and reused == described(implied_values(doc.tables, extra))
+    reused = described(implied_values(doc.tables, repaired.evidence))
+    assert reused and reused == described(implied_values(doc.tables, Evidence.of(doc.tables, extra)))
